@@ -1,0 +1,354 @@
+/**
+ * Every Deno KV key shape of the product, as typed builders.
+ *
+ * The first part of a key is always its layer: `bronze` (landed, not yet
+ * processed), `quarantine` (rejected records), `silver` (clean, current
+ * records and the state incremental KPIs need), `gold` (KPI counters and
+ * materialised answers), `meta` (leases, cursors, dedup markers, job runs).
+ * Nothing outside this module writes a key array. docs/pipeline.md explains
+ * how the layers are used and what each job costs.
+ *
+ * Buckets are strings: a UTC day `2026-11-25`, an ISO week `2026-W48`, a month
+ * `2026-11`, or `all`.
+ *
+ * @module
+ */
+
+/** The three sources of shared/spec/sources.md. */
+export type Source = "events" | "orders" | "inventory";
+
+/** A KPI bucket: `YYYY-MM-DD`, `YYYY-Www`, `YYYY-MM` or `all`. */
+export type Bucket = string;
+
+// ---------------------------------------------------------------- bronze ---
+
+/**
+ * A validated event waiting to be cleaned into silver. Bronze events are a
+ * landing zone: the clean job deletes each one in the same atomic commit that
+ * writes it to silver, so "exists in bronze" means "not processed yet". The
+ * shard is a hash of the event's person, so one worker owns all of a person's
+ * state.
+ */
+export function bronzeEvent(shard: number, ingestId: string): Deno.KvKey {
+  return ["bronze", "events", shard, ingestId];
+}
+
+/** Prefix of one shard's pending bronze events, oldest first. */
+export function bronzeEventsOfShard(shard: number): Deno.KvKey {
+  return ["bronze", "events", shard];
+}
+
+/** An upload (orders CSV or inventory XLSX): its metadata, status, counts and cursors. */
+export function bronzeUpload(uploadId: string): Deno.KvKey {
+  return ["bronze", "uploads", uploadId];
+}
+
+/** Prefix of every upload record (upload ids sort by upload order). */
+export function bronzeUploads(): Deno.KvKey {
+  return ["bronze", "uploads"];
+}
+
+/** A data row of an upload, staged as parsed (1-based row number of the data row). */
+export function bronzeUploadRow(uploadId: string, row: number): Deno.KvKey {
+  return ["bronze", "upload_rows", uploadId, row];
+}
+
+/** Prefix of all staged rows of one upload, in row order. */
+export function bronzeUploadRows(uploadId: string): Deno.KvKey {
+  return ["bronze", "upload_rows", uploadId];
+}
+
+/**
+ * The latest version seen at ingest of an order line (`order_id`, `line_no`),
+ * with a hash of its normalised fields, so an upload can answer at once which
+ * lines are new, updates, or exact duplicates.
+ */
+export function bronzeOrderHead(orderId: string, lineNo: number): Deno.KvKey {
+  return ["bronze", "order_heads", orderId, lineNo];
+}
+
+// ------------------------------------------------------------ quarantine ---
+
+/**
+ * A quarantined record. Ids sort newest first (see `newestFirstId`), so a
+ * plain listing of the prefix is the API's order.
+ */
+export function quarantineRecord(id: string): Deno.KvKey {
+  return ["quarantine", "records", id];
+}
+
+/** Prefix of all quarantined records, newest first. */
+export function quarantineRecords(): Deno.KvKey {
+  return ["quarantine", "records"];
+}
+
+/** Index of quarantined records by source (value: null), newest first. */
+export function quarantineBySource(source: Source, id: string): Deno.KvKey {
+  return ["quarantine", "by_source", source, id];
+}
+
+/** Prefix of the by-source index of one source. */
+export function quarantineOfSource(source: Source): Deno.KvKey {
+  return ["quarantine", "by_source", source];
+}
+
+// ---------------------------------------------------------------- silver ---
+
+/** A clean event, kept for rebuilds and exports. Sharded like bronze. */
+export function silverEvent(shard: number, ingestId: string): Deno.KvKey {
+  return ["silver", "events", shard, ingestId];
+}
+
+/** Prefix of one shard's silver events. */
+export function silverEventsOfShard(shard: number): Deno.KvKey {
+  return ["silver", "events", shard];
+}
+
+/** Prefix of every silver event. */
+export function silverEvents(): Deno.KvKey {
+  return ["silver", "events"];
+}
+
+/** A person: earliest event time (cohort) and the weeks they were active in. */
+export function silverPerson(person: string): Deno.KvKey {
+  return ["silver", "persons", person];
+}
+
+/**
+ * A person's step mask in one bucket (bit 0: any event, bits 1–4: funnel
+ * steps S1–S4), from which persons, funnel and cart abandonment follow.
+ */
+export function silverPersonBucket(person: string, bucket: Bucket): Deno.KvKey {
+  return ["silver", "person_buckets", person, bucket];
+}
+
+/** `Order Completed` events that carry an `order_id` (value: count). */
+export function silverOrderEvent(orderId: string): Deno.KvKey {
+  return ["silver", "order_events", orderId];
+}
+
+/** Index of `Order Completed` order ids by the event's day, for reconciliation. */
+export function silverOrderEventByDay(day: string, orderId: string): Deno.KvKey {
+  return ["silver", "order_events_by_day", day, orderId];
+}
+
+/** Prefix of one day's `Order Completed` order ids. */
+export function silverOrderEventsOfDay(day: string): Deno.KvKey {
+  return ["silver", "order_events_by_day", day];
+}
+
+/** The current version of an order line. */
+export function silverOrderLine(orderId: string, lineNo: number): Deno.KvKey {
+  return ["silver", "order_lines", orderId, lineNo];
+}
+
+/** Prefix of every current order line. */
+export function silverOrderLines(): Deno.KvKey {
+  return ["silver", "order_lines"];
+}
+
+/** Per order: revenue-line counts by bucket and customer, for distinct counts. */
+export function silverOrder(orderId: string): Deno.KvKey {
+  return ["silver", "orders", orderId];
+}
+
+/** Index of order ids by the day of their lines, for reconciliation. */
+export function silverOrderByDay(day: string, orderId: string): Deno.KvKey {
+  return ["silver", "orders_by_day", day, orderId];
+}
+
+/** Prefix of one day's order ids. */
+export function silverOrdersOfDay(day: string): Deno.KvKey {
+  return ["silver", "orders_by_day", day];
+}
+
+/** Per customer and bucket: revenue lines and distinct orders with revenue lines. */
+export function silverCustomerBucket(customerId: string, bucket: Bucket): Deno.KvKey {
+  return ["silver", "customer_buckets", customerId, bucket];
+}
+
+/** The current inventory snapshot of an ISO week (`YYYY-MM-DD` Monday): which upload it is. */
+export function silverInventoryWeek(week: string): Deno.KvKey {
+  return ["silver", "inventory_weeks", week];
+}
+
+/** Prefix of all inventory weeks, oldest first. */
+export function silverInventoryWeeks(): Deno.KvKey {
+  return ["silver", "inventory_weeks"];
+}
+
+/** A row of an inventory snapshot. */
+export function silverInventoryRow(
+  week: string,
+  sku: string,
+  warehouse: string,
+): Deno.KvKey {
+  return ["silver", "inventory_rows", week, sku, warehouse];
+}
+
+/** Prefix of one week's inventory rows. */
+export function silverInventoryRowsOfWeek(week: string): Deno.KvKey {
+  return ["silver", "inventory_rows", week];
+}
+
+/** Weeks whose snapshot contains a SKU (value: name and category there). */
+export function silverSkuWeek(sku: string, week: string): Deno.KvKey {
+  return ["silver", "sku_weeks", sku, week];
+}
+
+/** Prefix of the weeks of one SKU, oldest first. */
+export function silverSkuWeeks(sku: string): Deno.KvKey {
+  return ["silver", "sku_weeks", sku];
+}
+
+/** The catalog entry of a SKU: name and category of the latest week containing it. */
+export function silverCatalog(sku: string): Deno.KvKey {
+  return ["silver", "catalog", sku];
+}
+
+/** Prefix of the whole catalog. */
+export function silverCatalogAll(): Deno.KvKey {
+  return ["silver", "catalog"];
+}
+
+// ------------------------------------------------------------------ gold ---
+
+/**
+ * A KPI counter (`Deno.KvU64`, updated with `sum`; a decrement is a sum of
+ * 2^64 − n, read back as signed). Counters are commutative, so workers on
+ * different shards never conflict.
+ */
+export function goldCounter(metric: string, bucket: Bucket): Deno.KvKey {
+  return ["gold", "counters", bucket, metric];
+}
+
+/** Prefix of every counter of one bucket. */
+export function goldCountersOfBucket(bucket: Bucket): Deno.KvKey {
+  return ["gold", "counters", bucket];
+}
+
+/** Per SKU and bucket counters (`revenue_cents`, `units`, `revenue_lines`). */
+export function goldSkuCounter(bucket: Bucket, sku: string, metric: string): Deno.KvKey {
+  return ["gold", "sku", bucket, sku, metric];
+}
+
+/** Prefix of every SKU counter of one bucket. */
+export function goldSkusOfBucket(bucket: Bucket): Deno.KvKey {
+  return ["gold", "sku", bucket];
+}
+
+/** Retention: persons of cohort week `cohort` active in week `cohort + k`. */
+export function goldRetention(cohort: string, k: number): Deno.KvKey {
+  return ["gold", "retention", cohort, k];
+}
+
+/** Prefix of every retention counter. */
+export function goldRetentionAll(): Deno.KvKey {
+  return ["gold", "retention"];
+}
+
+/** A materialised answer of the read API, e.g. `("orders", "2026-W48")`. */
+export function goldView(view: string, id: string): Deno.KvKey {
+  return ["gold", "views", view, id];
+}
+
+/** Prefix of every materialised answer of one view. */
+export function goldViewsOf(view: string): Deno.KvKey {
+  return ["gold", "views", view];
+}
+
+/**
+ * Data-quality counter per source and received day (`received`, `accepted`,
+ * `quarantined`, `duplicates`, `updates`, `reason:<code>`, `warning:<field>`,
+ * `rejected:<status>`). Written by ingest in the commit of the records counted.
+ */
+export function goldQuality(source: Source, day: string, metric: string): Deno.KvKey {
+  return ["gold", "quality", day, source, metric];
+}
+
+/** Prefix of the quality counters of one received day. */
+export function goldQualityOfDay(day: string): Deno.KvKey {
+  return ["gold", "quality", day];
+}
+
+/** Prefix of all quality counters, by day. */
+export function goldQualityAll(): Deno.KvKey {
+  return ["gold", "quality"];
+}
+
+/** An alert (anomaly or freshness), by id; ids sort newest first. */
+export function goldAlert(id: string): Deno.KvKey {
+  return ["gold", "alerts", id];
+}
+
+/** Prefix of every alert. */
+export function goldAlerts(): Deno.KvKey {
+  return ["gold", "alerts"];
+}
+
+// ------------------------------------------------------------------ meta ---
+
+/** Marks an accepted event `messageId` for the 30-day dedup window (set with `expireIn`). */
+export function metaEventDedup(messageId: string): Deno.KvKey {
+  return ["meta", "dedup", "events", messageId];
+}
+
+/** Marks a file's SHA-256 as uploaded (value: the upload id). */
+export function metaFileHash(source: Source, sha256: string): Deno.KvKey {
+  return ["meta", "file_hashes", source, sha256];
+}
+
+/** Monotonic sequence counter (e.g. `uploads`), advanced with a check. */
+export function metaSequence(name: string): Deno.KvKey {
+  return ["meta", "sequences", name];
+}
+
+/** A lease held by a job or ingest stage; its versionstamp fences the holder's commits. */
+export function metaLease(name: string, shard = 0): Deno.KvKey {
+  return ["meta", "leases", name, shard];
+}
+
+/** A job's cursor within a shard. */
+export function metaCursor(job: string, shard = 0): Deno.KvKey {
+  return ["meta", "cursors", job, shard];
+}
+
+/** A bucket whose materialised views must be recomputed (`kind`: `orders`, `events`, …). */
+export function metaDirty(kind: string, id: string): Deno.KvKey {
+  return ["meta", "dirty", kind, id];
+}
+
+/** Prefix of the dirty marks of one kind. */
+export function metaDirtyOf(kind: string): Deno.KvKey {
+  return ["meta", "dirty", kind];
+}
+
+/** One recorded job run; run ids sort newest first. */
+export function metaJobRun(job: string, runId: string): Deno.KvKey {
+  return ["meta", "job_runs", job, runId];
+}
+
+/** Prefix of the recorded runs of one job, newest first. */
+export function metaJobRunsOf(job: string): Deno.KvKey {
+  return ["meta", "job_runs", job];
+}
+
+/** Last received time per source (a `KvU64` updated with `max`, epoch milliseconds). */
+export function metaLastReceived(source: Source): Deno.KvKey {
+  return ["meta", "last_received", source];
+}
+
+/** An alert waiting for delivery to the webhook. */
+export function metaAlertOutbox(alertId: string): Deno.KvKey {
+  return ["meta", "alert_outbox", alertId];
+}
+
+/** Prefix of undelivered alerts. */
+export function metaAlertOutboxAll(): Deno.KvKey {
+  return ["meta", "alert_outbox"];
+}
+
+/** A replay of a quarantined record already accepted (value: the new ingest id). */
+export function metaReplayed(quarantineId: string): Deno.KvKey {
+  return ["meta", "replayed", quarantineId];
+}

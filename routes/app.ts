@@ -1,0 +1,29 @@
+/**
+ * The HTTP application: every route module mounted on one Hono app with one
+ * error handler.
+ *
+ * @module
+ */
+
+import { Hono } from "hono";
+import { errorHandler } from "./errors.ts";
+import type { AppDeps } from "./deps.ts";
+import { healthRoutes } from "./health.ts";
+
+/**
+ * Builds the app. Tests call `createApp(deps).request(...)`.
+ *
+ * @example
+ * ```ts
+ * const app = createApp({ kv, config: testConfig() });
+ * const res = await app.request("/healthz");
+ * ```
+ */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  app.onError(errorHandler());
+  app.route("/", healthRoutes());
+  app.notFound((c) => c.json({ error: "not_found", message: "No such endpoint" }, 404));
+  void deps;
+  return app;
+}
