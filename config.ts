@@ -113,7 +113,9 @@ function int(env: Record<string, string | undefined>, name: string, fallback: nu
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name} "${raw}" is not a whole number`);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new ConfigError(`${name} "${raw}" is not a whole number`);
+  }
   return n;
 }
 
@@ -157,7 +159,8 @@ export function loadConfig(
   if (writeKeys.length === 0) writeKeys = [`wk_${randomSecret()}`];
   if (adminToken === "") adminToken = `adm_${randomSecret()}`;
   const onDeploy = env.DENO_DEPLOYMENT_ID !== undefined;
-  const kvPath = env.KV_PATH || (onDeploy ? undefined : options.defaultKvPath ?? "./data/pipeline.kv");
+  const kvPath = env.KV_PATH ||
+    (onDeploy ? undefined : options.defaultKvPath ?? "./data/pipeline.kv");
   return {
     port: int(env, "PORT", 8000),
     hostname: env.HOSTNAME || "127.0.0.1",

@@ -352,3 +352,13 @@ export function metaAlertOutboxAll(): Deno.KvKey {
 export function metaReplayed(quarantineId: string): Deno.KvKey {
   return ["meta", "replayed", quarantineId];
 }
+
+/**
+ * Records waiting in a stage (a signed `KvU64` counter): ingest adds what it
+ * lands, the stage's job subtracts what it consumes, in the same commits.
+ * Stages: `events` (bronze events), `orders` and `inventory` (staged rows of
+ * classified uploads not yet applied).
+ */
+export function metaBacklog(stage: string): Deno.KvKey {
+  return ["meta", "backlog", stage];
+}
