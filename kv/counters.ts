@@ -25,7 +25,7 @@ const TWO_63 = 1n << 63n;
 export function addToCounter(op: Deno.AtomicOperation, key: Deno.KvKey, delta: number | bigint) {
   const d = BigInt(delta);
   if (d === 0n) return op;
-  return op.sum(key, new Deno.KvU64(((d % TWO_64) + TWO_64) % TWO_64));
+  return op.sum(key, ((d % TWO_64) + TWO_64) % TWO_64);
 }
 
 /** Reads a counter value (a `Deno.KvU64` or absent) as a signed number. */
