@@ -1,0 +1,57 @@
+/**
+ * Upload records and staged rows: written by ingest, read by the apply jobs.
+ * See docs/pipeline.md, "Files".
+ *
+ * @module
+ */
+
+import type {
+  InventoryRow,
+  LineVersion,
+  OrderLine,
+  ReasonCode,
+  Rejection,
+} from "../contracts/types.ts";
+
+/** Lifecycle of an upload. Only `classified` uploads are applied by the pipeline. */
+export type UploadStatus = "staging" | "committed" | "classified" | "duplicate" | "applied";
+
+/** An upload of an orders CSV or an inventory XLSX (`bronze/uploads/<id>`). */
+export interface UploadRecord {
+  /** Upload id, `oldestFirstId()`: sorts in upload order. */
+  id: string;
+  source: "orders" | "inventory";
+  /** Global upload sequence number, the `upload` part of a line version. */
+  seq: number;
+  /** Orders: business date `YYYY-MM-DD`. */
+  date?: string;
+  /** Inventory: the ISO week's Monday `YYYY-MM-DD`. */
+  week?: string;
+  fileName?: string;
+  sha256?: string;
+  receivedAt: number;
+  /** UTC day of `receivedAt`: the quality counters' day. */
+  receivedDay: string;
+  status: UploadStatus;
+  /** Data rows in the file. */
+  rows: number;
+  accepted: number;
+  updates: number;
+  duplicates: number;
+  quarantined: number;
+  quarantinedByReason: Partial<Record<ReasonCode, number>>;
+  warningsByField: Record<string, number>;
+  unknownColumns: string[];
+  /** Last staged row classified (0 before classification). */
+  classifyCursor: number;
+  /** Last staged row applied to silver by the pipeline (0 before). */
+  applyCursor: number;
+  /** For a `duplicate` upload: the upload whose bytes it repeats. */
+  duplicateOf?: string;
+}
+
+/** A staged data row of an upload (`bronze/upload_rows/<id>/<row>`). */
+export type StagedRow =
+  | { kind: "line"; line: OrderLine; version: LineVersion; warnings: string[]; raw: string }
+  | { kind: "inventory"; row: InventoryRow; warnings: string[]; raw: string }
+  | { kind: "rejected"; rejection: Rejection; raw: string };
