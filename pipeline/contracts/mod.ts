@@ -1,0 +1,12 @@
+/**
+ * The data contracts of shared/spec/sources.md and the money and bucket rules
+ * of shared/spec/kpis.md, as code. Rules and decisions: docs/contracts.md.
+ *
+ * @module
+ */
+
+export * from "./types.ts";
+export * from "./values.ts";
+export * from "./money.ts";
+export * from "./buckets.ts";
+export { civilFromDays, DAY_MS, dayNumber, daysFromCivil, formatDayNumber } from "./calendar.ts";
