@@ -362,3 +362,18 @@ export function metaReplayed(quarantineId: string): Deno.KvKey {
 export function metaBacklog(stage: string): Deno.KvKey {
   return ["meta", "backlog", stage];
 }
+
+/**
+ * The spelling of a category (by its case-insensitive key) in one inventory
+ * week: the spelling of the first row (by row position) of that week's
+ * snapshot with that key. The display name of a category is the spelling in
+ * the earliest week that has it (docs/pipeline.md, "Catalog").
+ */
+export function silverCategoryWeek(categoryKey: string, week: string): Deno.KvKey {
+  return ["silver", "category_weeks", categoryKey, week];
+}
+
+/** Prefix of every category spelling, by category key then week (oldest first). */
+export function silverCategoryWeeksAll(): Deno.KvKey {
+  return ["silver", "category_weeks"];
+}
