@@ -10,3 +10,5 @@ export * from "./values.ts";
 export * from "./money.ts";
 export * from "./buckets.ts";
 export { civilFromDays, DAY_MS, dayNumber, daysFromCivil, formatDayNumber } from "./calendar.ts";
+export * from "./rejection.ts";
+export * from "./events.ts";

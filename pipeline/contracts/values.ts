@@ -56,7 +56,7 @@ export function quote(raw: unknown): string {
 }
 
 /** Describes a value's kind for messages: "a boolean", "an object", "an array". */
-function kindOf(raw: unknown): string {
+export function kindOf(raw: unknown): string {
   if (Array.isArray(raw)) return "an array";
   if (raw instanceof Date) return "a date";
   const t = typeof raw;
