@@ -377,3 +377,18 @@ export function silverCategoryWeek(categoryKey: string, week: string): Deno.KvKe
 export function silverCategoryWeeksAll(): Deno.KvKey {
   return ["silver", "category_weeks"];
 }
+
+/** Prefix of the rows of every inventory snapshot, by week then SKU and warehouse (exports). */
+export function silverInventoryRowsAll(): Deno.KvKey {
+  return ["silver", "inventory_rows"];
+}
+
+/** Prefix of every KPI counter, by bucket then metric (exports). */
+export function goldCountersAll(): Deno.KvKey {
+  return ["gold", "counters"];
+}
+
+/** Prefix of every per-SKU counter, by bucket, SKU, then metric (exports). */
+export function goldSkuCountersAll(): Deno.KvKey {
+  return ["gold", "sku"];
+}
