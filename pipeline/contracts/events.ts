@@ -17,6 +17,7 @@ import {
 import {
   charLength,
   findForbiddenKey,
+  FUTURE_TOLERANCE_MS,
   isAbsent,
   kindOf,
   parseDecimal,
@@ -31,9 +32,6 @@ export const EVENT_TYPES: readonly EventType[] = ["track", "page", "identify"];
 
 /** Size limit of one event's JSON, in bytes (32 KiB). */
 export const MAX_EVENT_BYTES = 32 * 1024;
-
-/** An event more than this after its receipt is `future_timestamp` (24 h). */
-export const FUTURE_TOLERANCE_MS = 24 * 3_600_000;
 
 /** A live event more than this before its receipt is `too_old` (90 days). */
 export const MAX_EVENT_AGE_MS = 90 * 86_400_000;

@@ -12,3 +12,5 @@ export * from "./buckets.ts";
 export { civilFromDays, DAY_MS, dayNumber, daysFromCivil, formatDayNumber } from "./calendar.ts";
 export * from "./rejection.ts";
 export * from "./events.ts";
+export * from "./header.ts";
+export * from "./orders.ts";

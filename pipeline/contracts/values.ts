@@ -21,6 +21,9 @@ export const ABSENT_TOKENS: readonly string[] = ["null", "NULL", "N/A", "n/a", "
 /** Object keys that make a record `invalid_value` at any depth. */
 export const FORBIDDEN_KEYS: readonly string[] = ["__proto__", "constructor", "prototype"];
 
+/** A record timed more than this after its receipt is `future_timestamp` (24 h). */
+export const FUTURE_TOLERANCE_MS = 24 * 3_600_000;
+
 /** Decimals accept at most this many fractional digits. */
 export const MAX_DECIMALS = 4;
 
