@@ -392,3 +392,13 @@ export function goldCountersAll(): Deno.KvKey {
 export function goldSkuCountersAll(): Deno.KvKey {
   return ["gold", "sku"];
 }
+
+/** Prefix of every pending bronze event of every shard. */
+export function bronzeEventsAll(): Deno.KvKey {
+  return ["bronze", "events"];
+}
+
+/** Prefix of every materialised view, by view then id. */
+export function goldViewsAll(): Deno.KvKey {
+  return ["gold", "views"];
+}
