@@ -1,0 +1,101 @@
+/**
+ * `clean_events`: bronze events → silver events, person state and event
+ * counters, per shard. Each batch is one atomic commit that writes silver and
+ * gold, deletes the bronze events it consumed, decrements the `events`
+ * backlog and renews the shard's lease (docs/pipeline.md, "clean_events").
+ *
+ * @module
+ */
+
+import type { Config } from "../../config.ts";
+import { EVENT_SHARDS } from "../../kv/ids.ts";
+import { bronzeEventsOfShard, metaBacklog, silverEvent } from "../../kv/keys.ts";
+import { getManyChunked } from "../../kv/mod.ts";
+import type { CleanEvent } from "../contracts/types.ts";
+import { eventMutationBound, EventState } from "../silver/events.ts";
+import { type Fence, type JobOptions, pastDeadline, step, withLease } from "./fence.ts";
+import type { JobOutcome } from "./runner.ts";
+import { valueSize, WriteSet } from "./write_set.ts";
+
+/** Lease name of the job (one lease per shard). */
+export const CLEAN_EVENTS = "clean_events";
+
+/** Options of {@link cleanEvents}. */
+export interface CleanEventsOptions extends JobOptions {
+  /** Shards to drain (default: all of them). */
+  shards?: number[];
+}
+
+/**
+ * Drains the bronze events of every shard whose lease is free. Shards held by
+ * another worker are skipped and counted as `busy`.
+ *
+ * @example
+ * ```ts
+ * const { records_in } = await cleanEvents(kv, config);
+ * ```
+ */
+export async function cleanEvents(
+  kv: Deno.Kv,
+  _config: Config,
+  opts: CleanEventsOptions = {},
+): Promise<JobOutcome> {
+  const shards = opts.shards ?? Array.from({ length: EVENT_SHARDS }, (_, i) => i);
+  const outcome: JobOutcome = { records_in: 0, records_out: 0, busy: 0 };
+  for (const shard of shards) {
+    const held = await withLease(
+      kv,
+      { name: CLEAN_EVENTS, shard },
+      opts,
+      (fence) => drainShard(kv, shard, fence, opts),
+    );
+    if (!held) outcome.busy!++;
+    else {
+      outcome.records_in += held.value;
+      outcome.records_out += held.value;
+    }
+  }
+  return outcome;
+}
+
+/** Drains one shard while holding its lease; returns the events consumed. */
+async function drainShard(
+  kv: Deno.Kv,
+  shard: number,
+  fence: Fence,
+  opts: JobOptions,
+): Promise<number> {
+  const limit = opts.batchSize ?? 400;
+  let consumed = 0;
+  while (!pastDeadline(opts)) {
+    const entries: Deno.KvEntry<CleanEvent>[] = [];
+    for await (
+      const e of kv.list<CleanEvent>({ prefix: bronzeEventsOfShard(shard) }, {
+        limit,
+        batchSize: limit,
+      })
+    ) entries.push(e);
+    if (entries.length === 0) break;
+    await step(opts, "listed");
+    const state = new EventState();
+    state.load(await getManyChunked(kv, EventState.keysFor(entries.map((e) => e.value))));
+    await step(opts, "read");
+    const ws = new WriteSet();
+    let n = 0;
+    for (const e of entries) {
+      const bound = eventMutationBound(state.weeksOf(e.value.person));
+      const size = valueSize(e.value);
+      if (n > 0 && !ws.fits({ mutations: bound, bytes: size + 4096, keyBytes: 4096 })) break;
+      ws.set(silverEvent(shard, e.key[3] as string), e.value);
+      ws.delete(e.key);
+      state.apply(e.value, ws);
+      n++;
+    }
+    ws.counters.add(metaBacklog("events"), -n);
+    await step(opts, "computed");
+    if (!(await fence.commit(ws))) continue;
+    consumed += n;
+    await step(opts, "committed");
+  }
+  return consumed;
+}

@@ -1,0 +1,174 @@
+/**
+ * The writes of one batch, collected in memory so that each key is written
+ * once, and measured against Deno KV's limits of one atomic commit before it
+ * is built (1,000 mutations, 80 KiB of keys, 800 KiB in total, 100 checks).
+ *
+ * @module
+ */
+
+import { CounterDeltas } from "../../kv/counters.ts";
+
+/** Budgets of one commit, kept below KV's hard limits with room for the lease and the cursor. */
+export const COMMIT_BUDGET = {
+  mutations: 940,
+  keyBytes: 72_000,
+  bytes: 640_000,
+  checks: 90,
+} as const;
+
+const encoder = new TextEncoder();
+
+/** Approximate encoded size of a key (tuple encoding: bytes plus a tag and terminator per part). */
+export function keySize(key: Deno.KvKey): number {
+  let n = 0;
+  for (const part of key) {
+    n += typeof part === "string" ? encoder.encode(part).length + 2 : 10;
+  }
+  return n;
+}
+
+/**
+ * Approximate serialised size of a value: its JSON in UTF-8 (an upper bound of
+ * V8's encoding for the plain records stored here) plus a small header.
+ */
+export function valueSize(value: unknown): number {
+  if (value === null || value === undefined) return 4;
+  if (typeof value === "number" || typeof value === "boolean") return 10;
+  if (typeof value === "string") return encoder.encode(value).length + 8;
+  return encoder.encode(JSON.stringify(value)).length + 16;
+}
+
+/** A stable identity for a key, for de-duplicating writes. */
+export function keyId(key: Deno.KvKey): string {
+  return key.map((p) => (typeof p === "string" ? p : `#${String(p)}`)).join("\u0001");
+}
+
+interface PendingWrite {
+  key: Deno.KvKey;
+  value?: unknown;
+  delete: boolean;
+  expireIn?: number;
+  size: number;
+  keySize: number;
+}
+
+/**
+ * Sets, deletes, checks and counter sums of one batch. The last write to a key
+ * wins; counter deltas to one key add up.
+ *
+ * @example
+ * ```ts
+ * const ws = new WriteSet();
+ * ws.set(["silver", "events", 0, id], event);
+ * ws.delete(["bronze", "events", 0, id]);
+ * ws.counters.add(["gold", "counters", "all", "events"], 1);
+ * await ws.toAtomic(kv).commit();
+ * ```
+ */
+export class WriteSet {
+  #writes = new Map<string, PendingWrite>();
+  #checks: Deno.AtomicCheck[] = [];
+  #bytes = 0;
+  #keyBytes = 0;
+  /** Counter deltas, written as `sum`s. */
+  readonly counters = new CounterDeltas();
+  /** Dirty marks `[kind, id]` by identity. */
+  readonly #dirty = new Map<string, [string, string]>();
+
+  /** Sets `key` to `value`. */
+  set(key: Deno.KvKey, value: unknown, options: { expireIn?: number } = {}): void {
+    this.#put({
+      key,
+      value,
+      delete: false,
+      expireIn: options.expireIn,
+      size: valueSize(value) + keySize(key),
+      keySize: keySize(key),
+    });
+  }
+
+  /** Deletes `key`. */
+  delete(key: Deno.KvKey): void {
+    const ks = keySize(key);
+    this.#put({ key, delete: true, size: ks, keySize: ks });
+  }
+
+  /** Adds a versionstamp check. */
+  check(check: Deno.AtomicCheck): void {
+    this.#checks.push(check);
+    this.#keyBytes += keySize(check.key);
+  }
+
+  /** Marks a view `kind`/`id` for recomputation (`metaDirty`). */
+  dirty(kind: string, id: string): void {
+    this.#dirty.set(`${kind}\u0001${id}`, [kind, id]);
+  }
+
+  /** Dirty marks collected so far. */
+  dirtyMarks(): [string, string][] {
+    return [...this.#dirty.values()];
+  }
+
+  #put(w: PendingWrite): void {
+    const id = keyId(w.key);
+    const old = this.#writes.get(id);
+    if (old) {
+      this.#bytes -= old.size;
+      this.#keyBytes -= old.keySize;
+    }
+    this.#writes.set(id, w);
+    this.#bytes += w.size;
+    this.#keyBytes += w.keySize;
+  }
+
+  /** Whether a pending set or delete exists for `key`. */
+  has(key: Deno.KvKey): boolean {
+    return this.#writes.has(keyId(key));
+  }
+
+  /** Mutations the commit will hold (counters and dirty marks included). */
+  get mutations(): number {
+    return this.#writes.size + this.counters.size + this.#dirty.size;
+  }
+
+  /** Approximate bytes of keys. */
+  get keyBytes(): number {
+    return this.#keyBytes + this.counters.size * 60 + this.#dirty.size * 40;
+  }
+
+  /** Approximate total bytes. */
+  get bytes(): number {
+    return this.#bytes + this.counters.size * 80 + this.#dirty.size * 60;
+  }
+
+  /** Number of checks. */
+  get checks(): number {
+    return this.#checks.length;
+  }
+
+  /**
+   * Whether `extra` more mutations (and bytes) would still fit the budget.
+   * Jobs ask before adding a record, with an upper bound of what it can add.
+   */
+  fits(extra: { mutations: number; bytes?: number; keyBytes?: number }): boolean {
+    return this.mutations + extra.mutations <= COMMIT_BUDGET.mutations &&
+      this.bytes + (extra.bytes ?? 0) <= COMMIT_BUDGET.bytes &&
+      this.keyBytes + (extra.keyBytes ?? 0) <= COMMIT_BUDGET.keyBytes &&
+      this.checks < COMMIT_BUDGET.checks;
+  }
+
+  /** Builds the atomic operation (the caller adds the lease fence and commits). */
+  toAtomic(kv: Deno.Kv, dirtyKey: (kind: string, id: string) => Deno.KvKey): Deno.AtomicOperation {
+    const op = kv.atomic();
+    for (const c of this.#checks) op.check(c);
+    for (const w of this.#writes.values()) {
+      if (w.delete) op.delete(w.key);
+      else if (w.expireIn !== undefined) op.set(w.key, w.value, { expireIn: w.expireIn });
+      else op.set(w.key, w.value);
+    }
+    this.counters.applyTo(op);
+    const now = Date.now();
+    for (const [kind, id] of this.#dirty.values()) op.set(dirtyKey(kind, id), now);
+    return op;
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * Silver state of persons and how one event changes it, as counter deltas.
+ *
+ * Per person: `silverPerson(p)` = {@link PersonState} (earliest event time and
+ * active ISO weeks, for retention); per person and bucket:
+ * `silverPersonBucket(p, b)` = a step mask (bit 0 any event, bits 1–4 funnel
+ * steps S1–S4). Every event counter follows from the difference between a
+ * mask's old and new value, so the counters are a function of the set of
+ * events only, whatever their order (masks are ORs, the cohort is a minimum).
+ *
+ * @module
+ */
+
+import type { CleanEvent } from "../contracts/types.ts";
+import { isoWeekDiff, isoWeekOf } from "../contracts/mod.ts";
+import {
+  goldCounter,
+  goldRetention,
+  silverOrderEvent,
+  silverOrderEventByDay,
+  silverPerson,
+  silverPersonBucket,
+} from "../../kv/keys.ts";
+import { bucketsOfTime, VIEW } from "../gold/metrics.ts";
+import type { WriteSet } from "../jobs/write_set.ts";
+
+/** A person's silver record. */
+export interface PersonState {
+  /** Earliest event time seen, epoch ms; the cohort is its ISO week. */
+  first: number;
+  /** ISO weeks with ≥ 1 event, ascending. */
+  weeks: string[];
+}
+
+const ANY = 1;
+const S1 = 2;
+const S2 = 4;
+const S3 = 8;
+const S4 = 16;
+
+/** The event counters a person contributes to a bucket with step mask `m` (0 or 1 each). */
+export function maskContribution(m: number): Record<string, number> {
+  return {
+    persons: m & ANY ? 1 : 0,
+    funnel_1: m & S1 ? 1 : 0,
+    funnel_2: (m & (S1 | S2)) === (S1 | S2) ? 1 : 0,
+    funnel_3: (m & (S1 | S2 | S3)) === (S1 | S2 | S3) ? 1 : 0,
+    funnel_4: (m & (S1 | S2 | S3 | S4)) === (S1 | S2 | S3 | S4) ? 1 : 0,
+    cart_persons: m & S2 ? 1 : 0,
+    cart_abandoned_persons: m & S2 && !(m & S4) ? 1 : 0,
+  };
+}
+
+/** The mask bits of one event. */
+export function eventBits(step: number): number {
+  return step >= 1 && step <= 4 ? ANY | (1 << step) : ANY;
+}
+
+/** Upper bound of the mutations one event can add to a batch (for commit budgets). */
+export function eventMutationBound(weeksOfPerson: number): number {
+  // silver set + bronze delete + person + 4 masks + 4 buckets × 9 counters
+  // + 4 dirty marks + retention dirty + 2 × retention cells + 2 order-event sums
+  return 2 + 5 + 36 + 5 + 2 * (weeksOfPerson + 1) + 2;
+}
+
+function maskId(person: string, bucket: string): string {
+  return `${person}\u0001${bucket}`;
+}
+
+/**
+ * Loaded person state of one batch. Holds what was read from KV and what the
+ * batch changed; every change is also written to the batch's {@link WriteSet}.
+ */
+export class EventState {
+  readonly persons = new Map<string, PersonState | null>();
+  readonly masks = new Map<string, number>();
+
+  /** Keys to read before applying `events` (persons and their masks), without repeats. */
+  static keysFor(events: Iterable<CleanEvent>, known?: EventState): Deno.KvKey[] {
+    const keys: Deno.KvKey[] = [];
+    const seen = new Set<string>();
+    for (const ev of events) {
+      if (!seen.has(ev.person) && !known?.persons.has(ev.person)) {
+        seen.add(ev.person);
+        keys.push(silverPerson(ev.person));
+      }
+      for (const b of bucketsOfTime(ev.ts)) {
+        const id = maskId(ev.person, b);
+        if (!seen.has(id) && !known?.masks.has(id)) {
+          seen.add(id);
+          keys.push(silverPersonBucket(ev.person, b));
+        }
+      }
+    }
+    return keys;
+  }
+
+  /** Stores read entries (absent entries as empty state). */
+  load(entries: Deno.KvEntryMaybe<unknown>[]): void {
+    for (const e of entries) {
+      if (e.key[1] === "persons") {
+        this.persons.set(e.key[2] as string, (e.value as PersonState | null) ?? null);
+      } else {
+        this.masks.set(maskId(e.key[2] as string, e.key[3] as string), (e.value as number) ?? 0);
+      }
+    }
+  }
+
+  /** Active weeks of a loaded person (0 when new). */
+  weeksOf(person: string): number {
+    return this.persons.get(person)?.weeks.length ?? 0;
+  }
+
+  /**
+   * Applies one event: counters, masks, the person's cohort and active weeks,
+   * retention cells, `Order Completed` indexes and dirty marks go to `ws`.
+   */
+  apply(ev: CleanEvent, ws: WriteSet): void {
+    const buckets = bucketsOfTime(ev.ts);
+    const bits = eventBits(ev.step);
+    for (const b of buckets) {
+      ws.counters.add(goldCounter("events", b), 1);
+      if (ev.type === "page") ws.counters.add(goldCounter("page_views", b), 1);
+      ws.dirty(VIEW.events, b);
+      const id = maskId(ev.person, b);
+      const old = this.masks.get(id) ?? 0;
+      const next = old | bits;
+      if (next === old) continue;
+      this.masks.set(id, next);
+      ws.set(silverPersonBucket(ev.person, b), next);
+      const before = maskContribution(old);
+      const after = maskContribution(next);
+      for (const metric in after) {
+        const d = after[metric] - before[metric];
+        if (d !== 0) ws.counters.add(goldCounter(metric, b), d);
+      }
+    }
+    this.#applyPerson(ev, buckets[1], ws);
+    if (ev.step === 4 && ev.orderId) {
+      ws.counters.add(silverOrderEvent(ev.orderId), 1);
+      ws.counters.add(silverOrderEventByDay(buckets[0], ev.orderId), 1);
+    }
+  }
+
+  #applyPerson(ev: CleanEvent, week: string, ws: WriteSet): void {
+    const old = this.persons.get(ev.person) ?? null;
+    if (!old) {
+      const state: PersonState = { first: ev.ts, weeks: [week] };
+      this.persons.set(ev.person, state);
+      ws.set(silverPerson(ev.person), state);
+      ws.counters.add(goldRetention(week, 0), 1);
+      ws.dirty(VIEW.retention, "all");
+      return;
+    }
+    const oldCohort = isoWeekOf(old.first);
+    const first = Math.min(old.first, ev.ts);
+    const cohort = first === old.first ? oldCohort : isoWeekOf(first);
+    const hasWeek = old.weeks.includes(week);
+    if (first === old.first && hasWeek) return;
+    const weeks = hasWeek ? old.weeks : [...old.weeks, week].sort();
+    const state: PersonState = { first, weeks };
+    this.persons.set(ev.person, state);
+    ws.set(silverPerson(ev.person), state);
+    if (cohort !== oldCohort) {
+      for (const w of old.weeks) {
+        ws.counters.add(goldRetention(oldCohort, isoWeekDiff(oldCohort, w)), -1);
+      }
+      for (const w of weeks) ws.counters.add(goldRetention(cohort, isoWeekDiff(cohort, w)), 1);
+      ws.dirty(VIEW.retention, "all");
+    } else if (!hasWeek) {
+      ws.counters.add(goldRetention(cohort, isoWeekDiff(cohort, week)), 1);
+      ws.dirty(VIEW.retention, "all");
+    }
+  }
+}
