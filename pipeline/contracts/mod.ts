@@ -14,3 +14,4 @@ export * from "./rejection.ts";
 export * from "./events.ts";
 export * from "./header.ts";
 export * from "./orders.ts";
+export * from "./inventory.ts";
