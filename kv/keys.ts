@@ -402,3 +402,34 @@ export function bronzeEventsAll(): Deno.KvKey {
 export function goldViewsAll(): Deno.KvKey {
   return ["gold", "views"];
 }
+
+/**
+ * A cross-source reconciliation finding of one order day, written by
+ * monitoring's checks job: `kind` is `orders_unknown_sku` (item: a SKU),
+ * `orders_without_event`, `events_without_order` or `revenue_mismatch`
+ * (item: an order id).
+ */
+export function goldReconciliation(day: string, kind: string, item: string): Deno.KvKey {
+  return ["gold", "reconciliation", day, kind, item];
+}
+
+/** Prefix of one order day's reconciliation findings of one kind (or of every kind). */
+export function goldReconciliationOf(day: string, kind?: string): Deno.KvKey {
+  return kind === undefined
+    ? ["gold", "reconciliation", day]
+    : ["gold", "reconciliation", day, kind];
+}
+
+/**
+ * Event-side revenue of one `Order Completed` event, by order id then event
+ * id: monitoring's index over silver events, for comparing event revenue with
+ * order revenue.
+ */
+export function goldEventRevenue(orderId: string, eventId: string): Deno.KvKey {
+  return ["gold", "event_revenue", orderId, eventId];
+}
+
+/** Prefix of the event-side revenues of one order. */
+export function goldEventRevenueOf(orderId: string): Deno.KvKey {
+  return ["gold", "event_revenue", orderId];
+}
