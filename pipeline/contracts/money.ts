@@ -40,6 +40,7 @@ export function toScaled(decimal: string): ScaledDecimal {
  * ```
  */
 export function fromScaled(value: ScaledDecimal): string {
+  if (value.units === 0n) return "0";
   const negative = value.units < 0n;
   let digits = (negative ? -value.units : value.units).toString();
   let scale = value.scale;
