@@ -433,3 +433,12 @@ export function goldEventRevenue(orderId: string, eventId: string): Deno.KvKey {
 export function goldEventRevenueOf(orderId: string): Deno.KvKey {
   return ["gold", "event_revenue", orderId];
 }
+
+/**
+ * A signed-out dashboard session (value: null, set with `expireIn` until the
+ * session would have expired): session cookies are stateless, so signing out
+ * records the session id here and the dashboard refuses it from then on.
+ */
+export function metaRevokedSession(sid: string): Deno.KvKey {
+  return ["meta", "revoked_sessions", sid];
+}
