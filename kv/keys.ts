@@ -442,3 +442,23 @@ export function goldEventRevenueOf(orderId: string): Deno.KvKey {
 export function metaRevokedSession(sid: string): Deno.KvKey {
   return ["meta", "revoked_sessions", sid];
 }
+
+/**
+ * Prefixes of the silver state that the pipeline derives from silver records
+ * (persons, masks, order, customer and reconciliation state, SKU weeks,
+ * catalog, category spellings): what `rebuild` clears and recomputes.
+ */
+export function silverDerivedPrefixes(): Deno.KvKey[] {
+  return [
+    ["silver", "persons"],
+    ["silver", "person_buckets"],
+    ["silver", "order_events"],
+    ["silver", "order_events_by_day"],
+    ["silver", "orders"],
+    ["silver", "orders_by_day"],
+    ["silver", "customer_buckets"],
+    ["silver", "sku_weeks"],
+    ["silver", "catalog"],
+    ["silver", "category_weeks"],
+  ];
+}
