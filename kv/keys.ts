@@ -462,3 +462,23 @@ export function silverDerivedPrefixes(): Deno.KvKey[] {
     ["silver", "category_weeks"],
   ];
 }
+
+/** Prefix of the current lines of one order, by line number. */
+export function silverOrderLinesOf(orderId: string): Deno.KvKey {
+  return ["silver", "order_lines", orderId];
+}
+
+/** Prefix of the whole orders-by-day index (by day, then order id). */
+export function silverOrdersByDayAll(): Deno.KvKey {
+  return ["silver", "orders_by_day"];
+}
+
+/** Prefix of the whole `Order Completed` by-day index (by day, then order id). */
+export function silverOrderEventsByDayAll(): Deno.KvKey {
+  return ["silver", "order_events_by_day"];
+}
+
+/** Prefix of every recorded job run, by job then run id. */
+export function metaJobRunsAll(): Deno.KvKey {
+  return ["meta", "job_runs"];
+}
