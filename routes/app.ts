@@ -9,6 +9,8 @@ import { Hono } from "hono";
 import { errorHandler } from "./errors.ts";
 import type { AppDeps } from "./deps.ts";
 import { healthRoutes } from "./health.ts";
+import { ingestRejectionHook, ingestRoutes } from "./ingest/mod.ts";
+import { kpiRoutes } from "./api/kpis.ts";
 
 /**
  * Builds the app. Tests call `createApp(deps).request(...)`.
@@ -21,8 +23,10 @@ import { healthRoutes } from "./health.ts";
  */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
-  app.onError(errorHandler());
+  app.onError(errorHandler(ingestRejectionHook(deps)));
   app.route("/", healthRoutes());
+  app.route("/", ingestRoutes(deps));
+  app.route("/", kpiRoutes(deps));
   app.notFound((c) => c.json({ error: "not_found", message: "No such endpoint" }, 404));
   void deps;
   return app;

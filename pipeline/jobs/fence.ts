@@ -55,44 +55,59 @@ export function pastDeadline(opts: JobOptions): boolean {
   return opts.deadline !== undefined && Date.now() >= opts.deadline;
 }
 
-/** A held lease and the commits fenced by it. */
+/** Held leases and the commits fenced by them (one for a job shard; all of them for rebuild). */
 export class Fence {
-  #lease: Lease;
-  constructor(readonly kv: Deno.Kv, lease: Lease) {
-    this.#lease = lease;
+  #leases: Lease[];
+  constructor(readonly kv: Deno.Kv, leases: Lease | Lease[]) {
+    this.#leases = Array.isArray(leases) ? leases : [leases];
   }
 
-  /** The lease as last renewed. */
-  get lease(): Lease {
-    return this.#lease;
+  /** The leases as last renewed. */
+  get leases(): Lease[] {
+    return this.#leases;
+  }
+
+  #fence(op: Deno.AtomicOperation): Deno.AtomicOperation {
+    for (const lease of this.#leases) fenceWithLease(op, lease);
+    return op;
+  }
+
+  async #lost(): Promise<LeaseLostError | null> {
+    const current = await this.kv.getMany(this.#leases.map((l) => l.key));
+    for (let i = 0; i < current.length; i++) {
+      if (current[i].versionstamp !== this.#leases[i].versionstamp) {
+        return new LeaseLostError(`Lease "${this.#leases[i].key.join("/")}" was lost`);
+      }
+    }
+    return null;
   }
 
   /**
-   * Commits `ws` with the lease check and renewal. `true` on success; `false`
+   * Commits `ws` with the lease checks and renewals. `true` on success; `false`
    * when another check of `ws` failed (the caller re-reads and retries).
-   * Throws {@link LeaseLostError} when the lease is no longer ours.
+   * Throws {@link LeaseLostError} when a lease is no longer ours.
    */
   async commit(ws: WriteSet): Promise<boolean> {
-    const op = ws.toAtomic(this.kv, metaDirty);
-    fenceWithLease(op, this.#lease);
-    const result = await op.commit();
+    const result = await this.#fence(ws.toAtomic(this.kv, metaDirty)).commit();
     if (result.ok) {
-      this.#lease = leaseRenewed(this.#lease, result.versionstamp);
+      this.#leases = this.#leases.map((l) => leaseRenewed(l, result.versionstamp));
       return true;
     }
-    const current = await this.kv.get(this.#lease.key);
-    if (current.versionstamp !== this.#lease.versionstamp) {
-      throw new LeaseLostError(`Lease "${this.#lease.key.join("/")}" was lost`);
-    }
+    const lost = await this.#lost();
+    if (lost) throw lost;
     return false;
   }
 
-  /** Renews the lease with an empty fenced commit (during long reads). */
+  /** Renews the leases with an empty fenced commit (during long reads). */
   async renew(): Promise<void> {
-    const op = fenceWithLease(this.kv.atomic(), this.#lease);
-    const result = await op.commit();
-    if (!result.ok) throw new LeaseLostError(`Lease "${this.#lease.key.join("/")}" was lost`);
-    this.#lease = leaseRenewed(this.#lease, result.versionstamp);
+    const result = await this.#fence(this.kv.atomic()).commit();
+    if (!result.ok) throw (await this.#lost()) ?? new LeaseLostError("Lease was lost");
+    this.#leases = this.#leases.map((l) => leaseRenewed(l, result.versionstamp));
+  }
+
+  /** Releases every lease still held. */
+  async release(): Promise<void> {
+    for (const lease of this.#leases) await releaseLease(this.kv, lease).catch(() => {});
   }
 }
 
@@ -117,7 +132,40 @@ export async function withLease<T>(
   try {
     return { value: await fn(fence) };
   } finally {
-    await releaseLease(kv, fence.lease).catch(() => {});
+    await fence.release();
+  }
+}
+
+/**
+ * Takes every lease of `targets` (all or none: `null` when any is held by
+ * another owner) and runs `fn` with one fence over all of them.
+ */
+export async function withLeases<T>(
+  kv: Deno.Kv,
+  targets: { name: string; shard?: number }[],
+  opts: JobOptions,
+  fn: (fence: Fence) => Promise<T>,
+): Promise<{ value: T } | null> {
+  const owner = opts.owner ?? newOwner();
+  const leases: Lease[] = [];
+  for (const t of targets) {
+    const lease = await acquireLease(kv, {
+      name: t.name,
+      shard: t.shard ?? 0,
+      owner,
+      ttlMs: opts.leaseTtlMs ?? 30_000,
+    });
+    if (!lease) {
+      for (const l of leases) await releaseLease(kv, l).catch(() => {});
+      return null;
+    }
+    leases.push(lease);
+  }
+  const fence = new Fence(kv, leases);
+  try {
+    return { value: await fn(fence) };
+  } finally {
+    await fence.release();
   }
 }
 

@@ -1,0 +1,215 @@
+/**
+ * `rebuild`: recomputes all gold from silver. Holding every job lease (so no
+ * job runs meanwhile), it deletes gold counters, views and dirty marks and the
+ * derived silver state, replays silver events, current order lines (re-valued
+ * with the current FX table) and inventory snapshots through the same apply
+ * functions as the incremental jobs, and materialises.
+ *
+ * @module
+ */
+
+import type { Config } from "../../config.ts";
+import { EVENT_SHARDS } from "../../kv/ids.ts";
+import {
+  goldCountersAll,
+  goldRetentionAll,
+  goldSkuCountersAll,
+  goldViewsAll,
+  metaDirtyOf,
+  silverCatalog,
+  silverCategoryWeek,
+  silverDerivedPrefixes,
+  silverEventsOfShard,
+  silverInventoryRowsOfWeek,
+  silverInventoryWeeks,
+  silverOrderLines,
+  silverSkuWeek,
+} from "../../kv/keys.ts";
+import { getManyChunked, listAll } from "../../kv/mod.ts";
+import { lineValueCents } from "../contracts/mod.ts";
+import type { CleanEvent } from "../contracts/types.ts";
+import { VIEW } from "../gold/metrics.ts";
+import { eventMutationBound, EventState } from "../silver/events.ts";
+import {
+  type CatalogEntry,
+  catalogEntryOf,
+  type SilverInventoryRow,
+  summariseWeek,
+} from "../silver/inventory.ts";
+import { LINE_MUTATION_BOUND, OrderStateSet, type SilverLine } from "../silver/orders.ts";
+import { APPLY_INVENTORY } from "./apply_inventory.ts";
+import { APPLY_ORDERS } from "./apply_orders.ts";
+import { CLEAN_EVENTS } from "./clean_events.ts";
+import { type Fence, type JobOptions, step, withLeases } from "./fence.ts";
+import { MATERIALISE, materialise } from "./materialise.ts";
+import type { JobOutcome } from "./runner.ts";
+import { WriteSet } from "./write_set.ts";
+
+/** Every lease of the pipeline jobs. */
+export function allJobLeases(): { name: string; shard: number }[] {
+  return [
+    ...Array.from({ length: EVENT_SHARDS }, (_, shard) => ({ name: CLEAN_EVENTS, shard })),
+    { name: APPLY_ORDERS, shard: 0 },
+    { name: APPLY_INVENTORY, shard: 0 },
+    { name: MATERIALISE, shard: 0 },
+  ];
+}
+
+/**
+ * Recomputes every gold counter and view from silver. Throws when another
+ * worker holds a job lease (try again when it is done).
+ *
+ * @example
+ * ```ts
+ * await rebuild(kv, config);
+ * ```
+ */
+export async function rebuild(
+  kv: Deno.Kv,
+  config: Config,
+  opts: JobOptions = {},
+): Promise<JobOutcome> {
+  const outcome: JobOutcome = { records_in: 0, records_out: 0 };
+  const held = await withLeases(kv, allJobLeases(), opts, async (fence) => {
+    await clearDerived(kv, fence, opts);
+    outcome.records_in += await replayEvents(kv, fence, opts);
+    outcome.records_in += await replayLines(kv, config, fence, opts);
+    outcome.records_in += await replayInventory(kv, fence, opts);
+  });
+  if (!held) throw new Error("A pipeline job is running; rebuild needs every job lease");
+  const m = await materialise(kv, config, opts);
+  outcome.records_out = m.records_out;
+  return outcome;
+}
+
+async function deletePrefix(kv: Deno.Kv, fence: Fence, prefix: Deno.KvKey): Promise<void> {
+  for (;;) {
+    const ws = new WriteSet();
+    for await (const e of kv.list({ prefix }, { limit: 800, batchSize: 800 })) ws.delete(e.key);
+    if (ws.mutations === 0) return;
+    await fence.commit(ws);
+  }
+}
+
+async function clearDerived(kv: Deno.Kv, fence: Fence, opts: JobOptions): Promise<void> {
+  const prefixes = [
+    goldCountersAll(),
+    goldSkuCountersAll(),
+    goldRetentionAll(),
+    goldViewsAll(),
+    ...Object.values(VIEW).map((v) => metaDirtyOf(v)),
+    ...silverDerivedPrefixes(),
+  ];
+  for (const p of prefixes) await deletePrefix(kv, fence, p);
+  await step(opts, "cleared");
+}
+
+async function replayEvents(kv: Deno.Kv, fence: Fence, opts: JobOptions): Promise<number> {
+  let n = 0;
+  for (let shard = 0; shard < EVENT_SHARDS; shard++) {
+    let start: Deno.KvKey | undefined;
+    for (;;) {
+      const entries: Deno.KvEntry<CleanEvent>[] = [];
+      const selector = start
+        ? { prefix: silverEventsOfShard(shard), start }
+        : { prefix: silverEventsOfShard(shard) };
+      for await (const e of kv.list<CleanEvent>(selector, { limit: 400, batchSize: 400 })) {
+        entries.push(e);
+      }
+      if (entries.length === 0) break;
+      const state = new EventState();
+      state.load(await getManyChunked(kv, EventState.keysFor(entries.map((e) => e.value))));
+      const ws = new WriteSet();
+      let taken = 0;
+      for (const e of entries) {
+        const bound = eventMutationBound(state.weeksOf(e.value.person));
+        if (taken > 0 && !ws.fits({ mutations: bound, keyBytes: 4096 })) break;
+        state.apply(e.value, ws);
+        taken++;
+      }
+      await fence.commit(ws);
+      await step(opts, "committed");
+      n += taken;
+      start = taken === entries.length ? nextKey(entries[taken - 1].key) : entries[taken].key;
+    }
+  }
+  return n;
+}
+
+/** A start key just after `key` (every extension of a key sorts after it). */
+function nextKey(key: Deno.KvKey): Deno.KvKey {
+  return [...key, new Uint8Array()];
+}
+
+async function replayLines(
+  kv: Deno.Kv,
+  config: Config,
+  fence: Fence,
+  opts: JobOptions,
+): Promise<number> {
+  let n = 0;
+  let start: Deno.KvKey | undefined;
+  for (;;) {
+    const entries: Deno.KvEntry<SilverLine>[] = [];
+    const selector = start ? { prefix: silverOrderLines(), start } : { prefix: silverOrderLines() };
+    for await (const e of kv.list<SilverLine>(selector, { limit: 300, batchSize: 300 })) {
+      entries.push(e);
+    }
+    if (entries.length === 0) break;
+    const lines = entries.map((e) => e.value.line);
+    const state = new OrderStateSet(config.fxRates);
+    state.loadLinesAndOrders(
+      (await getManyChunked(kv, OrderStateSet.lineAndOrderKeys(lines)))
+        .filter((e) => e.key[1] === "orders"),
+    );
+    state.loadCustomers(await getManyChunked(kv, state.customerKeys(lines)));
+    const ws = new WriteSet();
+    let taken = 0;
+    for (const e of entries) {
+      if (taken > 0 && !ws.fits({ mutations: LINE_MUTATION_BOUND, bytes: 8192 })) break;
+      const { line, version } = e.value;
+      state.replace(null, { line, version, cents: lineValueCents(line, config.fxRates) }, ws);
+      taken++;
+    }
+    await fence.commit(ws);
+    await step(opts, "committed");
+    n += taken;
+    start = taken === entries.length ? nextKey(entries[taken - 1].key) : entries[taken].key;
+  }
+  return n;
+}
+
+async function replayInventory(kv: Deno.Kv, fence: Fence, opts: JobOptions): Promise<number> {
+  let n = 0;
+  const catalog = new Map<string, CatalogEntry>();
+  let ws = new WriteSet();
+  const flush = async () => {
+    if (ws.mutations > 0) await fence.commit(ws);
+    ws = new WriteSet();
+  };
+  for (const w of await listAll(kv, silverInventoryWeeks())) {
+    const week = w.key[2] as string;
+    const rows = (await listAll<SilverInventoryRow>(kv, silverInventoryRowsOfWeek(week)))
+      .map((e) => e.value);
+    n += rows.length;
+    const { skus, categories } = summariseWeek(rows);
+    for (const [sku, s] of skus) {
+      if (!ws.fits({ mutations: 1, bytes: 1024 })) await flush();
+      ws.set(silverSkuWeek(sku, week), s);
+      catalog.set(sku, catalogEntryOf(week, s));
+    }
+    for (const [key, c] of categories) {
+      if (!ws.fits({ mutations: 1, bytes: 1024 })) await flush();
+      ws.set(silverCategoryWeek(key, week), c.spelling);
+    }
+    ws.dirty(VIEW.inventory, week);
+  }
+  for (const [sku, entry] of catalog) {
+    if (!ws.fits({ mutations: 1, bytes: 1024 })) await flush();
+    ws.set(silverCatalog(sku), entry);
+  }
+  ws.dirty(VIEW.catalog, "all");
+  await flush();
+  await step(opts, "committed");
+  return n;
+}

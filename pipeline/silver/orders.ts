@@ -1,0 +1,286 @@
+/**
+ * Silver state of order lines, orders and customers, and how a new line
+ * version changes it, as counter deltas.
+ *
+ * - `silverOrderLine(o, n)` = {@link SilverLine}: the current version and the
+ *   cents it was valued at when applied, so a later change subtracts exactly
+ *   what was added.
+ * - `silverOrder(o)` = {@link OrderState}: per line its time, customer and
+ *   whether it is a revenue line; distinct `orders` follow from it.
+ * - `silverCustomerBucket(c, b)` = distinct orders of `c` with a revenue line
+ *   in `b`; `customers` and `repeat_customers` follow from it.
+ * - `silverOrderByDay(day, o)` = {@link OrderDay}: lines of `o` on `day`
+ *   (reconciliation input for monitoring).
+ *
+ * @module
+ */
+
+import {
+  compareVersions,
+  isoWeekOfDay,
+  lineValueCents,
+  mondayOfIsoWeek,
+  orderLineFingerprint,
+  REVENUE_STATUSES,
+} from "../contracts/mod.ts";
+import { addIsoWeeks } from "../contracts/mod.ts";
+import type { LineVersion, OrderLine } from "../contracts/types.ts";
+import {
+  goldCounter,
+  goldSkuCounter,
+  silverCustomerBucket,
+  silverOrder,
+  silverOrderByDay,
+  silverOrderLine,
+} from "../../kv/keys.ts";
+import { bucketsOfTime, VIEW } from "../gold/metrics.ts";
+import type { WriteSet } from "../jobs/write_set.ts";
+
+/** The current version of an order line. */
+export interface SilverLine {
+  line: OrderLine;
+  version: LineVersion;
+  /** Line value in US cents, with the FX table in force when this version was applied. */
+  cents: number;
+}
+
+/** One line as the order state sees it. */
+export interface OrderLineSummary {
+  /** `orderTs`, epoch ms. */
+  ts: number;
+  customer: string;
+  revenue: boolean;
+}
+
+/** Per order: its current lines (by `line_no`). */
+export interface OrderState {
+  lines: Record<string, OrderLineSummary>;
+}
+
+/** Value of `silverOrderByDay(day, o)`. */
+export interface OrderDay {
+  lines: number;
+  revenue_lines: number;
+}
+
+/** What applying one staged version did. */
+export type LineOutcome = "applied" | "same" | "stale";
+
+/** Upper bound of the mutations one line version can add to a batch. */
+export const LINE_MUTATION_BOUND = 1 + 1 + 2 + 8 + 2 * 4 * 7 + 2 * 4 * 3 + 8 + 8;
+
+function lineId(orderId: string, lineNo: number): string {
+  return `${orderId}\u0001${lineNo}`;
+}
+
+function isRevenue(line: OrderLine): boolean {
+  return REVENUE_STATUSES.includes(line.status);
+}
+
+/** The four ISO weeks (as Mondays) whose 28-day cover window contains `day`. */
+export function coverWeeksOfDay(day: string): string[] {
+  const week = isoWeekOfDay(day);
+  return [1, 2, 3, 4].map((k) => mondayOfIsoWeek(addIsoWeeks(week, k)));
+}
+
+/**
+ * Loaded order state of one batch. Every change is also written to the
+ * batch's {@link WriteSet}.
+ */
+export class OrderStateSet {
+  readonly lines = new Map<string, SilverLine | null>();
+  readonly orders = new Map<string, OrderState>();
+  readonly customers = new Map<string, number>();
+
+  constructor(readonly fxRates: Record<string, string>) {}
+
+  /** Line and order keys of a batch of line versions, without repeats. */
+  static lineAndOrderKeys(lines: OrderLine[]): Deno.KvKey[] {
+    const keys: Deno.KvKey[] = [];
+    const seen = new Set<string>();
+    for (const l of lines) {
+      const id = lineId(l.orderId, l.lineNo);
+      if (!seen.has(id)) {
+        seen.add(id);
+        keys.push(silverOrderLine(l.orderId, l.lineNo));
+      }
+      if (!seen.has(l.orderId)) {
+        seen.add(l.orderId);
+        keys.push(silverOrder(l.orderId));
+      }
+    }
+    return keys;
+  }
+
+  /** Stores read line and order entries. */
+  loadLinesAndOrders(entries: Deno.KvEntryMaybe<unknown>[]): void {
+    for (const e of entries) {
+      if (e.key[1] === "order_lines") {
+        this.lines.set(lineId(e.key[2] as string, e.key[3] as number), e.value as SilverLine);
+      } else {
+        this.orders.set(e.key[2] as string, (e.value as OrderState) ?? { lines: {} });
+      }
+    }
+  }
+
+  /** Customer-bucket keys whose distinct-order counts the batch may change. */
+  customerKeys(lines: OrderLine[]): Deno.KvKey[] {
+    const keys: Deno.KvKey[] = [];
+    const seen = new Set<string>();
+    const add = (customer: string, ts: number) => {
+      for (const b of bucketsOfTime(ts)) {
+        const id = `${customer}\u0001${b}`;
+        if (!seen.has(id) && !this.customers.has(id)) {
+          seen.add(id);
+          keys.push(silverCustomerBucket(customer, b));
+        }
+      }
+    };
+    for (const l of lines) {
+      add(l.customerId, l.orderTs);
+      const cur = this.lines.get(lineId(l.orderId, l.lineNo));
+      if (cur) add(cur.line.customerId, cur.line.orderTs);
+    }
+    return keys;
+  }
+
+  /** Stores read customer-bucket entries (absent as 0). */
+  loadCustomers(entries: Deno.KvEntryMaybe<unknown>[]): void {
+    for (const e of entries) {
+      this.customers.set(
+        `${e.key[2] as string}\u0001${e.key[3] as string}`,
+        (e.value as number) ?? 0,
+      );
+    }
+  }
+
+  /**
+   * Applies a line version if it is newer than the current one. A version
+   * with the same fields only moves the version (an exact duplicate changes
+   * no figure and is not re-valued).
+   */
+  apply(line: OrderLine, version: LineVersion, ws: WriteSet): LineOutcome {
+    const id = lineId(line.orderId, line.lineNo);
+    const cur = this.lines.get(id) ?? null;
+    if (cur && compareVersions(version, cur.version) <= 0) return "stale";
+    if (cur && orderLineFingerprint(cur.line) === orderLineFingerprint(line)) {
+      const next = { ...cur, version };
+      this.lines.set(id, next);
+      ws.set(silverOrderLine(line.orderId, line.lineNo), next);
+      return "same";
+    }
+    const next: SilverLine = { line, version, cents: lineValueCents(line, this.fxRates) };
+    this.replace(cur, next, ws);
+    return "applied";
+  }
+
+  /**
+   * Replaces the line's current version `cur` (or none) by `next`: moves its
+   * contribution to every counter, the order and customer state, and writes
+   * the silver line. Rebuild calls it with `cur = null`.
+   */
+  replace(cur: SilverLine | null, next: SilverLine, ws: WriteSet): void {
+    const { orderId, lineNo } = next.line;
+    if (cur) this.#contribute(cur, -1, ws);
+    this.#contribute(next, 1, ws);
+    this.lines.set(lineId(orderId, lineNo), next);
+    ws.set(silverOrderLine(orderId, lineNo), next);
+    const order = this.orders.get(orderId) ?? { lines: {} };
+    const after: OrderState = {
+      lines: {
+        ...order.lines,
+        [String(lineNo)]: {
+          ts: next.line.orderTs,
+          customer: next.line.customerId,
+          revenue: isRevenue(next.line),
+        },
+      },
+    };
+    this.#orderDeltas(orderId, order, after, ws);
+    this.orders.set(orderId, after);
+    ws.set(silverOrder(orderId), after);
+  }
+
+  #contribute(rec: SilverLine, sign: 1 | -1, ws: WriteSet): void {
+    const { line, cents } = rec;
+    const buckets = bucketsOfTime(line.orderTs);
+    const revenue = isRevenue(line);
+    for (const b of buckets) {
+      ws.dirty(VIEW.orders, b);
+      if (revenue) {
+        ws.counters.add(goldCounter("revenue_cents", b), sign * cents);
+        ws.counters.add(goldCounter("units", b), sign * line.quantity);
+        ws.counters.add(goldSkuCounter(b, line.sku, "revenue_cents"), sign * cents);
+        ws.counters.add(goldSkuCounter(b, line.sku, "units"), sign * line.quantity);
+        ws.counters.add(goldSkuCounter(b, line.sku, "revenue_lines"), sign);
+      } else if (line.status === "refunded") {
+        ws.counters.add(goldCounter("refunded_cents", b), sign * cents);
+      } else if (line.status === "cancelled") {
+        ws.counters.add(goldCounter("cancelled_lines", b), sign);
+      }
+    }
+    if (revenue) { for (const w of coverWeeksOfDay(buckets[0])) ws.dirty(VIEW.inventory, w); }
+  }
+
+  #orderDeltas(orderId: string, before: OrderState, after: OrderState, ws: WriteSet): void {
+    const b0 = revenueSets(before);
+    const b1 = revenueSets(after);
+    for (const b of new Set([...b0.buckets, ...b1.buckets])) {
+      const d = (b1.buckets.has(b) ? 1 : 0) - (b0.buckets.has(b) ? 1 : 0);
+      if (d !== 0) ws.counters.add(goldCounter("orders", b), d);
+    }
+    for (const pair of new Set([...b0.pairs.keys(), ...b1.pairs.keys()])) {
+      const had = b0.pairs.has(pair);
+      const has = b1.pairs.has(pair);
+      if (had === has) continue;
+      const [customer, b] = (b1.pairs.get(pair) ?? b0.pairs.get(pair))!;
+      const old = this.customers.get(pair) ?? 0;
+      const now = old + (has ? 1 : -1);
+      this.customers.set(pair, now);
+      if (now === 0) ws.delete(silverCustomerBucket(customer, b));
+      else ws.set(silverCustomerBucket(customer, b), now);
+      const dc = (now >= 1 ? 1 : 0) - (old >= 1 ? 1 : 0);
+      const dr = (now >= 2 ? 1 : 0) - (old >= 2 ? 1 : 0);
+      if (dc !== 0) ws.counters.add(goldCounter("customers", b), dc);
+      if (dr !== 0) ws.counters.add(goldCounter("repeat_customers", b), dr);
+    }
+    const d0 = daySummary(before);
+    const d1 = daySummary(after);
+    for (const day of new Set([...d0.keys(), ...d1.keys()])) {
+      const x = d0.get(day);
+      const y = d1.get(day);
+      if (x && y && x.lines === y.lines && x.revenue_lines === y.revenue_lines) continue;
+      if (y) ws.set(silverOrderByDay(day, orderId), y);
+      else ws.delete(silverOrderByDay(day, orderId));
+    }
+  }
+}
+
+/** Buckets where an order has a revenue line, and its (customer, bucket) pairs. */
+function revenueSets(order: OrderState): {
+  buckets: Set<string>;
+  pairs: Map<string, [string, string]>;
+} {
+  const buckets = new Set<string>();
+  const pairs = new Map<string, [string, string]>();
+  for (const l of Object.values(order.lines)) {
+    if (!l.revenue) continue;
+    for (const b of bucketsOfTime(l.ts)) {
+      buckets.add(b);
+      pairs.set(`${l.customer}\u0001${b}`, [l.customer, b]);
+    }
+  }
+  return { buckets, pairs };
+}
+
+function daySummary(order: OrderState): Map<string, OrderDay> {
+  const days = new Map<string, OrderDay>();
+  for (const l of Object.values(order.lines)) {
+    const day = bucketsOfTime(l.ts)[0];
+    const d = days.get(day) ?? { lines: 0, revenue_lines: 0 };
+    d.lines++;
+    if (l.revenue) d.revenue_lines++;
+    days.set(day, d);
+  }
+  return days;
+}

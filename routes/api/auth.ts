@@ -1,0 +1,59 @@
+/**
+ * Admin authentication of the read API and admin endpoints:
+ * `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time.
+ *
+ * @module
+ */
+
+import type { MiddlewareHandler } from "hono";
+import type { Config } from "../../config.ts";
+import { HttpError } from "../errors.ts";
+
+const encoder = new TextEncoder();
+
+async function digest(text: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
+}
+
+/**
+ * Compares two secrets in constant time (both are hashed first, so neither
+ * their contents nor their lengths leak through timing).
+ *
+ * @example
+ * ```ts
+ * await timingSafeEqualText("a", "a"); // true
+ * ```
+ */
+export async function timingSafeEqualText(a: string, b: string): Promise<boolean> {
+  const [x, y] = await Promise.all([digest(a), digest(b)]);
+  let diff = 0;
+  for (let i = 0; i < x.length; i++) diff |= x[i] ^ y[i];
+  return diff === 0;
+}
+
+/** The bearer token of an `Authorization` header, or `null`. */
+export function bearerToken(header: string | undefined | null): string | null {
+  const m = /^Bearer[ ]+(\S+)\s*$/i.exec(header ?? "");
+  return m ? m[1] : null;
+}
+
+/**
+ * Middleware that admits only requests carrying the admin token; others get
+ * `401 unauthorized` with `WWW-Authenticate: Bearer`.
+ *
+ * @example
+ * ```ts
+ * app.use("/v1/kpis/*", adminAuth(config));
+ * ```
+ */
+export function adminAuth(config: Pick<Config, "adminToken">): MiddlewareHandler {
+  return async (c, next) => {
+    const token = bearerToken(c.req.header("authorization"));
+    if (token === null || !(await timingSafeEqualText(token, config.adminToken))) {
+      throw new HttpError(401, "unauthorized", "A valid admin token is required", {
+        "WWW-Authenticate": 'Bearer realm="admin"',
+      });
+    }
+    await next();
+  };
+}
