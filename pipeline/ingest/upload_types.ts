@@ -48,6 +48,14 @@ export interface UploadRecord {
   applyCursor: number;
   /** For a `duplicate` upload: the upload whose bytes it repeats. */
   duplicateOf?: string;
+  /** Orders: the header row as received (to re-read a quarantined line for a replay). */
+  header?: string[];
+  /**
+   * Classification was finished by a later request's crash recovery, so the
+   * upload's own client never got its answer: the first re-upload of the same
+   * bytes gets this upload's answer instead of `duplicate_file` (and clears it).
+   */
+  recovered?: boolean;
 }
 
 /** A staged data row of an upload (`bronze/upload_rows/<id>/<row>`). */

@@ -1,0 +1,349 @@
+/**
+ * Orders CSV uploads: stage the rows as the file streams in, then classify
+ * the staged lines against the order-line heads (docs/pipeline.md, "Files").
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import {
+  bronzeOrderHead,
+  bronzeUpload,
+  bronzeUploadRow,
+  bronzeUploadRows,
+  goldQuality,
+  metaBacklog,
+  metaLastReceived,
+} from "../../kv/keys.ts";
+import { CounterDeltas } from "../../kv/counters.ts";
+import { getManyChunked } from "../../kv/mod.ts";
+import { HttpError } from "../../routes/errors.ts";
+import type { HeaderMatch } from "../contracts/header.ts";
+import {
+  compareVersions,
+  matchOrderHeader,
+  normaliseOrderRow,
+  orderLineFingerprint,
+  orderRowFromCells,
+} from "../contracts/orders.ts";
+import type { LineVersion, Rejection } from "../contracts/types.ts";
+import { type CsvRecord, csvRecords } from "./csv.ts";
+import { quarantineBytes, quarantineRecordOf, writeQuarantine } from "./quarantine.ts";
+import type { StagedRow, UploadRecord } from "./upload_types.ts";
+import { type FencedWriter, UPLOAD_MAX_BYTES, UPLOAD_MAX_MUTATIONS } from "./upload_store.ts";
+
+/** The latest version of an order line seen at ingest (`bronzeOrderHead`). */
+export interface OrderHead {
+  version: LineVersion;
+  /** `orderLineFingerprint` of that version. */
+  fingerprint: string;
+  /** The upload it came in. */
+  upload: string;
+}
+
+/** What staging an orders file needs. */
+export interface OrderRowContext {
+  date: string;
+  seq: number;
+  receivedAt: number;
+  fxRates: Record<string, string>;
+  /** Longest accepted row, in characters. */
+  maxRowChars: number;
+}
+
+function withLine(rejection: Rejection, line: number): Rejection {
+  return { ...rejection, message: `${rejection.message} (line ${line})` };
+}
+
+/**
+ * The staged form of one CSV data row: a normalised line with its version, or
+ * a rejection (broken quoting, wrong field count, too long, or a contract
+ * rule), with the raw text.
+ */
+export function stagedOrderRow(
+  record: CsvRecord,
+  header: { match: HeaderMatch; width: number },
+  row: number,
+  ctx: OrderRowContext,
+): StagedRow {
+  const raw = record.raw;
+  const rejected = (rejection: Rejection): StagedRow => ({
+    kind: "rejected",
+    rejection: withLine(rejection, record.line),
+    raw,
+  });
+  if (record.tooLarge) {
+    return rejected({
+      reason: "too_large",
+      message: `Row exceeds the limit of ${ctx.maxRowChars} characters`,
+    });
+  }
+  if (record.error) return rejected({ reason: "malformed", message: record.error });
+  if (record.fields.length !== header.width) {
+    return rejected({
+      reason: "malformed",
+      message: `Row has ${record.fields.length} fields, expected ${header.width}`,
+    });
+  }
+  const result = normaliseOrderRow(orderRowFromCells(record.fields, header.match.index), {
+    receivedAt: ctx.receivedAt,
+    fxRates: ctx.fxRates,
+  });
+  if (!result.ok) return rejected(result.rejection);
+  const version: LineVersion = { date: ctx.date, upload: ctx.seq, row };
+  return { kind: "line", line: result.value, version, warnings: result.warnings, raw };
+}
+
+/** What staging found. */
+export interface StagedFile {
+  rows: number;
+  sha256: string;
+  header: string[];
+  unknownColumns: string[];
+}
+
+function stagedBytes(value: StagedRow): number {
+  return value.raw.length * 2 + 700;
+}
+
+/**
+ * Parses a CSV stream and stages every data row of `record` in fenced commits
+ * of up to ~900 rows, one commit in flight while the next batch is parsed,
+ * hashing the (decompressed) bytes on the way. Throws a `422` for a file
+ * without its required columns or not in UTF-8 (the caller discards it).
+ */
+export async function stageOrderRows(
+  writer: FencedWriter,
+  record: UploadRecord,
+  stream: ReadableStream<Uint8Array>,
+  ctx: OrderRowContext,
+): Promise<StagedFile> {
+  const hash = createHash("sha256");
+  const hashed = stream.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        hash.update(chunk);
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+  let header: { match: HeaderMatch; width: number; cells: string[] } | null = null;
+  let row = 0;
+  let batch: [Deno.KvKey, StagedRow][] = [];
+  let bytes = 0;
+  let inFlight: Promise<boolean> | null = null;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const rows = batch;
+    batch = [];
+    bytes = 0;
+    if (inFlight) await inFlight;
+    inFlight = writer.commit((op) => {
+      for (const [key, value] of rows) op.set(key, value);
+    });
+  };
+  try {
+    for await (
+      const records of csvRecords(hashed, {
+        maxRecordChars: ctx.maxRowChars,
+        keepChars: 16 * 1024,
+      })
+    ) {
+      for (const rec of records) {
+        if (!header) {
+          header = headerOf(rec);
+          continue;
+        }
+        row++;
+        const value = stagedOrderRow(rec, header, row, ctx);
+        batch.push([bronzeUploadRow(record.id, row), value]);
+        bytes += stagedBytes(value);
+        if (batch.length >= UPLOAD_MAX_MUTATIONS - 10 || bytes >= UPLOAD_MAX_BYTES - 40_000) {
+          await flush();
+        }
+      }
+    }
+    if (!header) {
+      throw new HttpError(422, "missing_column", "File has no header row");
+    }
+    await flush();
+    if (inFlight) await inFlight;
+  } catch (err) {
+    if (inFlight) await (inFlight as Promise<boolean>).catch(() => {});
+    throw err;
+  }
+  return {
+    rows: row,
+    sha256: hash.digest("hex"),
+    header: header.cells,
+    unknownColumns: header.match.unknown,
+  };
+}
+
+function headerOf(rec: CsvRecord): { match: HeaderMatch; width: number; cells: string[] } {
+  if (rec.error || rec.tooLarge) {
+    throw new HttpError(422, "malformed_header", `Header row is not valid CSV (line ${rec.line})`);
+  }
+  const match = matchOrderHeader(rec.fields);
+  if (match.missing.length > 0) {
+    const names = match.missing.map((c) => `"${c}"`).join(", ");
+    throw new HttpError(
+      422,
+      "missing_column",
+      match.missing.length === 1 ? `Column ${names} is missing` : `Columns ${names} are missing`,
+    );
+  }
+  return { match, width: rec.fields.length, cells: rec.fields };
+}
+
+/** Staged rows listed per classification round. */
+const CLASSIFY_LIST = 500;
+/** Mutations kept for the lease, the record, counters and last-received. */
+const CLASSIFY_RESERVE = 60;
+
+function headKey(line: { orderId: string; lineNo: number }): string {
+  return JSON.stringify([line.orderId, line.lineNo]);
+}
+
+async function listStaged(
+  kv: Deno.Kv,
+  uploadId: string,
+  after: number,
+): Promise<{ row: number; value: StagedRow }[]> {
+  const out: { row: number; value: StagedRow }[] = [];
+  const iter = kv.list<StagedRow>(
+    { prefix: bronzeUploadRows(uploadId), start: bronzeUploadRow(uploadId, after + 1) },
+    { limit: CLASSIFY_LIST, batchSize: CLASSIFY_LIST },
+  );
+  for await (const e of iter) out.push({ row: e.key[3] as number, value: e.value });
+  return out;
+}
+
+/**
+ * Classifies the staged rows of a `committed` orders upload from its cursor:
+ * exact duplicates of a line's head are dropped, other lines are accepted
+ * (updates when the key existed) and move the head when newer, rejected rows
+ * are quarantined. Each commit carries the quarantine records, heads, quality
+ * counters and the record with its advanced cursor, so a crash resumes where
+ * it stopped. Ends with the record `classified` and the orders backlog raised
+ * by its valid rows.
+ *
+ * @example
+ * ```ts
+ * const done = await classifyOrders(kv, writer, committedRecord);
+ * ```
+ */
+export async function classifyOrders(
+  kv: Deno.Kv,
+  writer: FencedWriter,
+  start: UploadRecord,
+  options: { maxRounds?: number; recovered?: boolean } = {},
+): Promise<UploadRecord> {
+  let record: UploadRecord = structuredClone(start);
+  let next = await listStaged(kv, record.id, record.classifyCursor);
+  let rounds = 0;
+  while (next.length > 0) {
+    if (options.maxRounds !== undefined && rounds++ >= options.maxRounds) return record;
+    const rows = next;
+    const lines = rows.filter((r) => r.value.kind === "line").map((r) =>
+      (r.value as Extract<StagedRow, { kind: "line" }>).line
+    );
+    const uniq = new Map<string, Deno.KvKey>();
+    for (const l of lines) uniq.set(headKey(l), bronzeOrderHead(l.orderId, l.lineNo));
+    const names = [...uniq.keys()];
+    const found = await getManyChunked<OrderHead>(kv, [...uniq.values()]);
+    const heads = new Map<string, OrderHead | null>();
+    names.forEach((n, i) => heads.set(n, found[i].value));
+
+    const updated = structuredClone(record);
+    const deltas = new CounterDeltas();
+    const day = record.receivedDay;
+    const q = (metric: string, n = 1) => deltas.add(goldQuality("orders", day, metric), n);
+    const headWrites = new Map<string, [Deno.KvKey, OrderHead]>();
+    const quarantined: ReturnType<typeof quarantineRecordOf>[] = [];
+    let mutations = CLASSIFY_RESERVE;
+    let bytes = 0;
+    let consumed = 0;
+    for (const { row, value } of rows) {
+      const cost = value.kind === "rejected" ? 2 : 1;
+      const size = value.kind === "rejected" ? value.raw.length * 2 + 1200 : 300;
+      if (
+        consumed > 0 && (mutations + cost > UPLOAD_MAX_MUTATIONS || bytes + size > UPLOAD_MAX_BYTES)
+      ) {
+        break;
+      }
+      consumed++;
+      updated.classifyCursor = row;
+      q("received");
+      if (value.kind === "rejected") {
+        const rec = quarantineRecordOf({
+          source: "orders",
+          rejection: value.rejection,
+          raw: value.raw,
+          requestId: record.id,
+          position: row,
+          receivedAt: record.receivedAt,
+          date: record.date,
+        });
+        quarantined.push(rec);
+        mutations += 2;
+        bytes += quarantineBytes(rec);
+        updated.quarantined++;
+        const reason = value.rejection.reason;
+        updated.quarantinedByReason[reason] = (updated.quarantinedByReason[reason] ?? 0) + 1;
+        q("quarantined");
+        q(`reason:${reason}`);
+        continue;
+      }
+      if (value.kind !== "line") continue;
+      const name = headKey(value.line);
+      const head = heads.get(name) ?? null;
+      const fingerprint = orderLineFingerprint(value.line);
+      if (head && head.fingerprint === fingerprint) {
+        updated.duplicates++;
+        q("duplicates");
+      } else {
+        updated.accepted++;
+        q("accepted");
+        if (head) {
+          updated.updates++;
+          q("updates");
+        }
+        for (const w of value.warnings) {
+          updated.warningsByField[w] = (updated.warningsByField[w] ?? 0) + 1;
+          q(`warning:${w}`);
+        }
+      }
+      if (!head || compareVersions(value.version, head.version) > 0) {
+        const next: OrderHead = { version: value.version, fingerprint, upload: record.id };
+        heads.set(name, next);
+        if (!headWrites.has(name)) mutations++;
+        headWrites.set(name, [bronzeOrderHead(value.line.orderId, value.line.lineNo), next]);
+        bytes += 300;
+      }
+    }
+    const pending = consumed < rows.length
+      ? null
+      : listStaged(kv, record.id, updated.classifyCursor);
+    await writer.commit((op) => {
+      for (const rec of quarantined) writeQuarantine(op, rec);
+      for (const [key, head] of headWrites.values()) op.set(key, head);
+      deltas.applyTo(op);
+      op.max(metaLastReceived("orders"), BigInt(record.receivedAt));
+      op.set(bronzeUpload(record.id), updated);
+    });
+    record = updated;
+    next = pending ? await pending : await listStaged(kv, record.id, record.classifyCursor);
+  }
+  const classified: UploadRecord = { ...record, status: "classified" };
+  if (options.recovered) classified.recovered = true;
+  const valid = record.rows - record.quarantined;
+  await writer.commit((op) => {
+    op.set(bronzeUpload(record.id), classified);
+    const d = new CounterDeltas();
+    d.add(metaBacklog("orders"), valid);
+    d.applyTo(op);
+    op.max(metaLastReceived("orders"), BigInt(record.receivedAt));
+  });
+  return classified;
+}
