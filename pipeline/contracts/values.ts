@@ -9,6 +9,9 @@
 
 import type { ReasonCode } from "./types.ts";
 import { DAY_MS, daysFromCivil, isCivilDate } from "./calendar.ts";
+import { charLength, kindOf, quote } from "./describe.ts";
+
+export { charLength, kindOf, quote } from "./describe.ts";
 
 /** The outcome of parsing one field value. */
 export type FieldResult<T> =
@@ -30,42 +33,6 @@ export const MAX_DECIMALS = 4;
 /** Decimals accept at most this many integer digits (beyond: `invalid_value`). */
 export const MAX_DECIMAL_INTEGER_DIGITS = 15;
 
-/**
- * Quotes a raw value for an error message, shortened to stay readable.
- *
- * @example
- * ```ts
- * quote("12,50"); // "\"12,50\""
- * ```
- */
-export function quote(raw: unknown): string {
-  let text: string;
-  if (typeof raw === "string") text = raw;
-  else if (typeof raw === "number" || typeof raw === "bigint" || typeof raw === "boolean") {
-    text = String(raw);
-  } else if (raw instanceof Date) {
-    text = Number.isNaN(raw.getTime()) ? "Invalid Date" : raw.toISOString();
-  } else if (typeof raw === "symbol") text = raw.description ?? "symbol";
-  else {
-    try {
-      text = JSON.stringify(raw) ?? String(raw);
-    } catch {
-      text = Object.prototype.toString.call(raw);
-    }
-  }
-  const chars = [...text];
-  if (chars.length > 60) text = chars.slice(0, 57).join("") + "...";
-  return JSON.stringify(text);
-}
-
-/** Describes a value's kind for messages: "a boolean", "an object", "an array". */
-export function kindOf(raw: unknown): string {
-  if (Array.isArray(raw)) return "an array";
-  if (raw instanceof Date) return "a date";
-  const t = typeof raw;
-  return t === "object" || t === "undefined" ? `an ${t}` : `a ${t}`;
-}
-
 function fail<T>(reason: ReasonCode, message: string): FieldResult<T> {
   return { ok: false, reason, message };
 }
@@ -86,13 +53,6 @@ export function isAbsent(raw: unknown): boolean {
   if (typeof raw !== "string") return false;
   const t = raw.trim();
   return t === "" || ABSENT_TOKENS.includes(t);
-}
-
-/** Length in Unicode code points, the unit of every "n chars" rule. */
-export function charLength(text: string): number {
-  let n = 0;
-  for (const _ of text) n++;
-  return n;
 }
 
 /**
