@@ -40,7 +40,10 @@ export async function cleanEvents(
   _config: Config,
   opts: CleanEventsOptions = {},
 ): Promise<JobOutcome> {
-  const shards = opts.shards ?? Array.from({ length: EVENT_SHARDS }, (_, i) => i);
+  // Each worker starts at a random shard, so concurrent workers spread out at once.
+  const offset = Math.floor(Math.random() * EVENT_SHARDS);
+  const shards = opts.shards ??
+    Array.from({ length: EVENT_SHARDS }, (_, i) => (i + offset) % EVENT_SHARDS);
   const outcome: JobOutcome = { records_in: 0, records_out: 0, busy: 0 };
   for (const shard of shards) {
     const held = await withLease(

@@ -16,6 +16,7 @@ import {
   releaseLease,
 } from "../../kv/lease.ts";
 import type { WriteSet } from "./write_set.ts";
+import { retryBusy } from "./busy.ts";
 
 /** Options every job accepts. */
 export interface JobOptions {
@@ -73,7 +74,7 @@ export class Fence {
   }
 
   async #lost(): Promise<LeaseLostError | null> {
-    const current = await this.kv.getMany(this.#leases.map((l) => l.key));
+    const current = await retryBusy(() => this.kv.getMany(this.#leases.map((l) => l.key)));
     for (let i = 0; i < current.length; i++) {
       if (current[i].versionstamp !== this.#leases[i].versionstamp) {
         return new LeaseLostError(`Lease "${this.#leases[i].key.join("/")}" was lost`);
@@ -88,7 +89,7 @@ export class Fence {
    * Throws {@link LeaseLostError} when a lease is no longer ours.
    */
   async commit(ws: WriteSet): Promise<boolean> {
-    const result = await this.#fence(ws.toAtomic(this.kv, metaDirty)).commit();
+    const result = await retryBusy(() => this.#fence(ws.toAtomic(this.kv, metaDirty)).commit());
     if (result.ok) {
       this.#leases = this.#leases.map((l) => leaseRenewed(l, result.versionstamp));
       return true;
@@ -100,14 +101,16 @@ export class Fence {
 
   /** Renews the leases with an empty fenced commit (during long reads). */
   async renew(): Promise<void> {
-    const result = await this.#fence(this.kv.atomic()).commit();
+    const result = await retryBusy(() => this.#fence(this.kv.atomic()).commit());
     if (!result.ok) throw (await this.#lost()) ?? new LeaseLostError("Lease was lost");
     this.#leases = this.#leases.map((l) => leaseRenewed(l, result.versionstamp));
   }
 
   /** Releases every lease still held. */
   async release(): Promise<void> {
-    for (const lease of this.#leases) await releaseLease(this.kv, lease).catch(() => {});
+    for (const lease of this.#leases) {
+      await retryBusy(() => releaseLease(this.kv, lease)).catch(() => {});
+    }
   }
 }
 
@@ -121,12 +124,15 @@ export async function withLease<T>(
   opts: JobOptions,
   fn: (fence: Fence) => Promise<T>,
 ): Promise<{ value: T } | null> {
-  const lease = await acquireLease(kv, {
-    name: target.name,
-    shard: target.shard ?? 0,
-    owner: opts.owner ?? newOwner(),
-    ttlMs: opts.leaseTtlMs ?? 30_000,
-  });
+  const owner = opts.owner ?? newOwner();
+  const lease = await retryBusy(() =>
+    acquireLease(kv, {
+      name: target.name,
+      shard: target.shard ?? 0,
+      owner,
+      ttlMs: opts.leaseTtlMs ?? 30_000,
+    })
+  );
   if (!lease) return null;
   const fence = new Fence(kv, lease);
   try {
@@ -149,12 +155,14 @@ export async function withLeases<T>(
   const owner = opts.owner ?? newOwner();
   const leases: Lease[] = [];
   for (const t of targets) {
-    const lease = await acquireLease(kv, {
-      name: t.name,
-      shard: t.shard ?? 0,
-      owner,
-      ttlMs: opts.leaseTtlMs ?? 30_000,
-    });
+    const lease = await retryBusy(() =>
+      acquireLease(kv, {
+        name: t.name,
+        shard: t.shard ?? 0,
+        owner,
+        ttlMs: opts.leaseTtlMs ?? 30_000,
+      })
+    );
     if (!lease) {
       for (const l of leases) await releaseLease(kv, l).catch(() => {});
       return null;

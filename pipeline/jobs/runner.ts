@@ -10,6 +10,7 @@
 import { newestFirstId } from "../../kv/ids.ts";
 import { metaJobRun, metaJobRunsOf } from "../../kv/keys.ts";
 import type { JobRun } from "../read/types.ts";
+import { retryBusy } from "./busy.ts";
 
 /** Runs kept per job. */
 export const KEEP_RUNS = 50;
@@ -69,7 +70,7 @@ export async function recordJobRun(
     records_out: 0,
     error: null,
   };
-  await kv.set(key, run, { expireIn: 30 * 86_400_000 });
+  await retryBusy(() => kv.set(key, run, { expireIn: 30 * 86_400_000 }));
   let busy = 0;
   try {
     const outcome = await fn();
@@ -82,8 +83,8 @@ export async function recordJobRun(
     run.error = err instanceof Error ? err.message : String(err);
   }
   run.finished_at = new Date().toISOString();
-  await kv.set(key, run, { expireIn: 30 * 86_400_000 });
-  await pruneRuns(kv, job);
+  await retryBusy(() => kv.set(key, run, { expireIn: 30 * 86_400_000 }));
+  await retryBusy(() => pruneRuns(kv, job));
   return { name: job, busy, ...run };
 }
 
