@@ -79,13 +79,13 @@ export function postJson(
 export function postBytes(
   app: Hono,
   path: string,
-  body: BodyInit,
+  body: BodyInit | Uint8Array,
   headers: Record<string, string> = {},
 ): Promise<Response> {
   return Promise.resolve(app.request(path, {
     method: "POST",
     headers: { authorization: BASIC, ...headers },
-    body,
+    body: body as BodyInit,
   }));
 }
 
@@ -120,7 +120,7 @@ export async function quality(
 }
 
 /** gzip-compresses bytes. */
-export async function gzip(data: Uint8Array | string): Promise<Uint8Array> {
+export async function gzip(data: Uint8Array | string): Promise<Uint8Array<ArrayBuffer>> {
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
   const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(
     new CompressionStream("gzip"),
