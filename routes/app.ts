@@ -11,6 +11,7 @@ import type { AppDeps } from "./deps.ts";
 import { healthRoutes } from "./health.ts";
 import { ingestRejectionHook, ingestRoutes } from "./ingest/mod.ts";
 import { kpiRoutes } from "./api/kpis.ts";
+import { exportRoutes } from "./api/export.ts";
 
 /**
  * Builds the app. Tests call `createApp(deps).request(...)`.
@@ -27,6 +28,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", healthRoutes());
   app.route("/", ingestRoutes(deps));
   app.route("/", kpiRoutes(deps));
+  app.route("/", exportRoutes(deps));
   app.notFound((c) => c.json({ error: "not_found", message: "No such endpoint" }, 404));
   void deps;
   return app;

@@ -1,0 +1,247 @@
+/**
+ * Export benchmark: streams `silver/order_lines` of 100k and 1M rows in each
+ * format and reports rows/s against a raw KV listing of the same rows, and the
+ * peak RSS growth of 1M rows against 100k (flat memory means about equal).
+ *
+ * Every measurement runs in a fresh child process (this file with `--child`),
+ * so RSS figures do not carry over from seeding or from another measurement.
+ * `EXPORT_BENCH_ROWS=20000,200000` overrides the two sizes.
+ *
+ * @module
+ */
+
+import type { BenchResult } from "./types.ts";
+import { silverOrderLine } from "../kv/keys.ts";
+import { exportStream, findTable } from "../pipeline/export/mod.ts";
+import type { ExportFormat } from "../pipeline/export/mod.ts";
+
+type Mode = "list" | ExportFormat;
+
+/** What a child reports for one measurement. */
+interface ChildReport {
+  rows: number;
+  bytes: number;
+  ms: number;
+  /** RSS after warm-up and GC, before the measured export, bytes. */
+  rssStart: number;
+  /** Highest RSS sampled during the export, bytes. */
+  rssPeak: number;
+}
+
+const MIB = 1024 * 1024;
+
+function sizes(): [number, number] {
+  const raw = Deno.env.get("EXPORT_BENCH_ROWS");
+  if (!raw) return [100_000, 1_000_000];
+  const [a, b] = raw.split(",").map((s) => Number(s.trim()));
+  if (!Number.isInteger(a) || !Number.isInteger(b) || a <= 0 || b <= a) {
+    throw new Error(`EXPORT_BENCH_ROWS "${raw}" is not two increasing row counts`);
+  }
+  return [a, b];
+}
+
+/** A realistic current order line (pipeline/silver/orders.ts `SilverLine`). */
+function lineOf(i: number): unknown {
+  const orderId = `o-${String(Math.floor(i / 3)).padStart(9, "0")}`;
+  const lineNo = (i % 3) + 1;
+  return {
+    line: {
+      orderId,
+      lineNo,
+      customerId: `c-${i % 50_000}`,
+      orderTs: Date.UTC(2026, 0, 1) + i * 37_000,
+      sku: `SKU-${i % 2_000}`,
+      quantity: 1 + (i % 5),
+      unitPrice: `${10 + (i % 90)}.${i % 100}`,
+      currency: ["USD", "EUR", "GBP"][i % 3],
+      discount: i % 10 === 0 ? "1.5" : "0",
+      status: i % 17 === 0 ? "refunded" : "placed",
+      country: i % 11 === 0 ? undefined : "DE",
+      channel: ["web", "app", "marketplace"][i % 3],
+    },
+    version: { date: "2026-11-25", upload: 1 + Math.floor(i / 10_000), row: 1 + (i % 10_000) },
+    cents: 1_000 + (i % 9_000) * 3,
+  };
+}
+
+async function seed(path: string, rows: number): Promise<void> {
+  const kv = await Deno.openKv(path);
+  try {
+    for (let i = 0; i < rows; i += 500) {
+      const op = kv.atomic();
+      for (let j = i; j < Math.min(rows, i + 500); j++) {
+        const v = lineOf(j) as { line: { orderId: string; lineNo: number } };
+        op.set(silverOrderLine(v.line.orderId, v.line.lineNo), v);
+      }
+      const res = await op.commit();
+      if (!res.ok) throw new Error(`Seeding commit at row ${i} failed`);
+    }
+  } finally {
+    kv.close();
+  }
+}
+
+async function runMode(kv: Deno.Kv, mode: Mode, limitRows?: number): Promise<[number, number]> {
+  const table = findTable("silver", "order_lines")!;
+  if (mode === "list") {
+    let rows = 0;
+    for await (
+      const _ of kv.list({ prefix: table.source.kind === "prefix" ? table.source.prefix : [] }, {
+        batchSize: 500,
+        limit: limitRows,
+      })
+    ) rows++;
+    return [rows, 0];
+  }
+  let bytes = 0;
+  const reader = exportStream(kv, table, mode).getReader();
+  while (true) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.length;
+    if (limitRows !== undefined && bytes > limitRows * 40) {
+      await reader.cancel();
+      break;
+    }
+  }
+  return [0, bytes];
+}
+
+/** Child process: one measurement, reported as JSON on stdout. */
+async function child(path: string, mode: Mode, rows: number): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const kv = await Deno.openKv(path);
+  try {
+    // Warm up code paths and KV handles so the baseline is steady state.
+    await runMode(kv, mode, 20_000);
+    gc?.();
+    await new Promise((r) => setTimeout(r, 50));
+    gc?.();
+    const rssStart = Deno.memoryUsage().rss;
+    let rssPeak = rssStart;
+    const timer = setInterval(() => {
+      rssPeak = Math.max(rssPeak, Deno.memoryUsage().rss);
+    }, 20);
+    const t0 = performance.now();
+    const [listed, bytes] = await runMode(kv, mode);
+    const ms = performance.now() - t0;
+    clearInterval(timer);
+    rssPeak = Math.max(rssPeak, Deno.memoryUsage().rss);
+    const report: ChildReport = {
+      rows: mode === "list" ? listed : rows,
+      bytes,
+      ms,
+      rssStart,
+      rssPeak,
+    };
+    console.log(JSON.stringify(report));
+  } finally {
+    kv.close();
+  }
+}
+
+async function measure(path: string, mode: Mode, rows: number): Promise<ChildReport> {
+  const config = new URL("../deno.json", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-all",
+      "--config",
+      config,
+      "--v8-flags=--expose-gc",
+      new URL(import.meta.url).pathname,
+      "--child",
+      path,
+      mode,
+      String(rows),
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout).trim();
+  if (!out.success) {
+    throw new Error(
+      `Export bench child "${mode}" failed: ${new TextDecoder().decode(out.stderr).slice(-2000)}`,
+    );
+  }
+  return JSON.parse(text.split("\n").at(-1)!) as ChildReport;
+}
+
+/**
+ * Runs the export benchmark (about two minutes at the default sizes).
+ *
+ * @example
+ * ```ts
+ * for (const r of await benchExport()) console.log(r.name, r.value, r.unit);
+ * ```
+ */
+export async function benchExport(): Promise<BenchResult[]> {
+  const [small, large] = sizes();
+  const dir = await Deno.makeTempDir({ prefix: "export_bench_" });
+  try {
+    const paths = { [small]: `${dir}/small.kv`, [large]: `${dir}/large.kv` };
+    await seed(paths[small], small);
+    await seed(paths[large], large);
+    const reports = new Map<string, ChildReport>();
+    for (const rows of [small, large]) {
+      for (const mode of ["list", "csv", "ndjson", "parquet"] as Mode[]) {
+        reports.set(`${mode}:${rows}`, await measure(paths[rows], mode, rows));
+      }
+    }
+    const label = (n: number) => n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1_000}k`;
+    const rate = (r: ChildReport) => r.rows / (r.ms / 1000);
+    const growth = (r: ChildReport) => (r.rssPeak - r.rssStart) / MIB;
+    const results: BenchResult[] = [];
+    const list = reports.get(`list:${large}`)!;
+    results.push({
+      name: `export: raw KV listing of ${label(large)} order lines (baseline)`,
+      value: rate(list),
+      unit: "rows/s",
+    });
+    for (const mode of ["csv", "ndjson", "parquet"] as const) {
+      const r = reports.get(`${mode}:${large}`)!;
+      const ratio = rate(r) / rate(list);
+      results.push({
+        name: `export ${mode}: ${label(large)} order lines (${(r.bytes / MIB).toFixed(0)} MiB)`,
+        value: rate(r),
+        unit: "rows/s",
+        baseline: rate(list),
+        ratio,
+        target: "≥ 0.5× raw KV listing of the same rows",
+        met: ratio >= 0.5,
+      });
+    }
+    for (const mode of ["list", "csv", "ndjson", "parquet"] as Mode[]) {
+      const big = growth(reports.get(`${mode}:${large}`)!);
+      const base = growth(reports.get(`${mode}:${small}`)!);
+      results.push({
+        name: `export ${mode}: peak RSS growth, ${label(large)} vs ${label(small)} rows`,
+        value: big,
+        unit: "MiB",
+        baseline: base,
+        ratio: base > 0 ? big / base : undefined,
+        target: `flat: ≤ 1.5× the ${label(small)} growth + 16 MiB`,
+        met: big <= 1.5 * base + 16,
+      });
+    }
+    return results;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+if (import.meta.main) {
+  if (Deno.args[0] === "--child") {
+    await child(Deno.args[1], Deno.args[2] as Mode, Number(Deno.args[3]));
+  } else {
+    for (const r of await benchExport()) {
+      console.log(
+        `${r.name}: ${r.value.toFixed(1)} ${r.unit}` +
+          (r.baseline === undefined
+            ? ""
+            : ` (baseline ${r.baseline.toFixed(1)}, ratio ${r.ratio?.toFixed(2)})`) +
+          (r.met === undefined ? "" : r.met ? " met" : " NOT met"),
+      );
+    }
+  }
+}
