@@ -12,6 +12,7 @@ import { healthRoutes } from "./health.ts";
 import { ingestRejectionHook, ingestRoutes } from "./ingest/mod.ts";
 import { kpiRoutes } from "./api/kpis.ts";
 import { exportRoutes } from "./api/export.ts";
+import { pageRoutes } from "./pages/mod.ts";
 
 /**
  * Builds the app. Tests call `createApp(deps).request(...)`.
@@ -29,6 +30,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", ingestRoutes(deps));
   app.route("/", kpiRoutes(deps));
   app.route("/", exportRoutes(deps));
+  app.route("/", pageRoutes(deps)); // dashboard last: API routes win
   app.notFound((c) => c.json({ error: "not_found", message: "No such endpoint" }, 404));
   void deps;
   return app;
