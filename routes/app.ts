@@ -12,6 +12,7 @@ import { healthRoutes } from "./health.ts";
 import { ingestRejectionHook, ingestRoutes } from "./ingest/mod.ts";
 import { kpiRoutes } from "./api/kpis.ts";
 import { exportRoutes } from "./api/export.ts";
+import { monitoringRoutes } from "./api/monitoring.ts";
 import { pageRoutes } from "./pages/mod.ts";
 
 /**
@@ -30,6 +31,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", ingestRoutes(deps));
   app.route("/", kpiRoutes(deps));
   app.route("/", exportRoutes(deps));
+  app.route("/", monitoringRoutes(deps));
   app.route("/", pageRoutes(deps)); // dashboard last: API routes win
   app.notFound((c) => c.json({ error: "not_found", message: "No such endpoint" }, 404));
   void deps;
