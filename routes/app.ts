@@ -9,6 +9,7 @@ import { Hono } from "hono";
 import { errorHandler } from "./errors.ts";
 import type { AppDeps } from "./deps.ts";
 import { healthRoutes } from "./health.ts";
+import { sdkRoutes } from "./sdk.ts";
 import { ingestRejectionHook, ingestRoutes } from "./ingest/mod.ts";
 import { kpiRoutes } from "./api/kpis.ts";
 import { exportRoutes } from "./api/export.ts";
@@ -28,6 +29,7 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.onError(errorHandler(ingestRejectionHook(deps)));
   app.route("/", healthRoutes());
+  app.route("/", sdkRoutes());
   app.route("/", ingestRoutes(deps));
   app.route("/", kpiRoutes(deps));
   app.route("/", exportRoutes(deps));
