@@ -50,7 +50,7 @@ export function createClient(options: ClientOptions): Client {
   const onError = options.onError ??
     ((e: DeliveryError) => console.warn(`pipeline-sdk: ${e.message}`));
   const env = options.browser === false ? undefined : browserEnv();
-  const url = `${host}/v1/batch`;
+  const url = `${host}/v1/batch${options.historical ? "?historical=1" : ""}`;
   // Each client persists under its own key, so that tabs never overwrite each other's queue;
   // a new client claims every key of its host (dead pages' leftovers, rarely a live tab's:
   // then both send, and the server drops the duplicates by messageId).
@@ -242,6 +242,21 @@ export function createClient(options: ClientOptions): Client {
     env?.store(ANON_KEY, id);
   }
 
+  /** Queues an already-built event as it is: its own messageId, timestamp and fields. */
+  function send(event: JsonObject): void {
+    const messageId = event.messageId;
+    if (closed) {
+      return drop("closed", "Client is closed; the event was dropped", [String(messageId ?? "")]);
+    }
+    const pending = toPending(event as unknown as SdkEvent);
+    if (pending.bytes > maxEventBytes) {
+      return drop("too_large", `Event is ${pending.bytes} bytes, over ${maxEventBytes}`, [
+        String(messageId ?? ""),
+      ]);
+    }
+    push(pending);
+  }
+
   const unhook = env?.hook(onHide, () => void flush());
   restore();
 
@@ -265,6 +280,7 @@ export function createClient(options: ClientOptions): Client {
       setUserId(id);
       enqueue("identify", { userId: id, traits: traits ?? {} }, opts);
     },
+    send,
     productViewed: (props, opts) => track("Product Viewed", props, opts),
     productAdded: (props, opts) => track("Product Added", props, opts),
     checkoutStarted: (props, opts) => track("Checkout Started", props, opts),

@@ -78,6 +78,11 @@ export interface ClientOptions {
   userId?: string;
   /** Browsers: hook `visibilitychange`/`pagehide`/`online` and persist the queue. Default true. */
   browser?: boolean;
+  /**
+   * Send as a historical import (`?historical=1`): the server keeps each event's own
+   * `timestamp` (no clock-skew correction, no 90-day age limit). For backfills only.
+   */
+  historical?: boolean;
 }
 
 /** Per-call overrides. */
@@ -204,6 +209,11 @@ export interface Client {
   page(name?: string, properties?: JsonObject, opts?: CallOptions): void;
   /** Records an `identify` event and remembers `userId` for later calls. */
   identify(userId: string, traits?: JsonObject, opts?: CallOptions): void;
+  /**
+   * Queues an event built elsewhere exactly as it is (its own `messageId`, `timestamp` and
+   * fields): for importers and relays. The server validates it like any other event.
+   */
+  send(event: JsonObject): void;
   /** `track("Product Viewed", props)`. */
   productViewed(props: ProductProperties, opts?: CallOptions): void;
   /** `track("Product Added", props)`. */

@@ -1,4 +1,5 @@
 import { assert, assertEquals } from "./assert.ts";
+import { createClient } from "../sdk/mod.ts";
 import { numbers, range, rig } from "./sdk_helpers.ts";
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -179,4 +180,36 @@ Deno.test("e-commerce helpers send Segment v2 events with identity, timestamps a
     name: "pipeline-sdk",
     version: "1.0.0",
   });
+});
+
+Deno.test("send() delivers a pre-built event unchanged, with ?historical=1 when asked", async () => {
+  const seen: { url: string; body: { batch: Record<string, unknown>[] } }[] = [];
+  const fakeFetch: typeof fetch = (input, init) => {
+    seen.push({ url: String(input), body: JSON.parse(String(init?.body)) });
+    return Promise.resolve(
+      new Response(JSON.stringify({ success: true, accepted: 1, duplicates: 0, quarantined: 0 }), {
+        status: 200,
+        headers: { "content-type": "application/json" },
+      }),
+    );
+  };
+  const client = createClient({
+    writeKey: "wk",
+    host: "http://127.0.0.1:1",
+    fetch: fakeFetch,
+    historical: true,
+    browser: false,
+  });
+  const event = {
+    type: "TRACK",
+    messageId: "m-1",
+    userId: "u-1",
+    event: "Product Viewed",
+    timestamp: "2026-01-05T10:00:00Z",
+  };
+  client.send(event);
+  await client.close();
+  assertEquals(seen.length, 1);
+  assertEquals(seen[0].url, "http://127.0.0.1:1/v1/batch?historical=1");
+  assertEquals(seen[0].body.batch, [event]);
 });
