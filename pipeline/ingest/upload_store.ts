@@ -93,10 +93,20 @@ export class FencedWriter {
     return next;
   }
 
+  /**
+   * Stops without releasing the lease, as a crashed process would: the lease
+   * stays until it expires and nothing more is committed. For crash tests.
+   */
+  abandon(): void {
+    clearInterval(this.#timer);
+    this.#closed = true;
+  }
+
   /** Stops the heartbeat and releases the lease. */
   async close(): Promise<void> {
     clearInterval(this.#timer);
     await this.#chain;
+    if (this.#closed) return;
     this.#closed = true;
     await releaseLease(this.#kv, this.#lease).catch(() => {});
   }
