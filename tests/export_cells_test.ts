@@ -2,18 +2,11 @@
  * Typed cells: tolerant reading of producer values, and the declared tables.
  */
 
-import { assert, assertEquals } from "./assert.ts";
+import { assertEquals } from "./assert.ts";
 import { chunksOf, concat } from "./export_fixtures.ts";
 import { goldCounter, silverOrderLine } from "../kv/keys.ts";
 import { addToCounter } from "../kv/counters.ts";
-import {
-  EXPORT_TABLES,
-  exportStream,
-  findTable,
-  jsonText,
-  rowOf,
-  toCell,
-} from "../pipeline/export/mod.ts";
+import { exportStream, findTable, jsonText, rowOf, toCell } from "../pipeline/export/mod.ts";
 
 Deno.test("toCell() keeps values of the expected kind and converts lossless ones", () => {
   assertEquals(toCell("int64", 5), 5n);
@@ -91,17 +84,4 @@ Deno.test("an export of a value of the wrong shape writes nulls instead of faili
   } finally {
     kv.close();
   }
-});
-
-Deno.test("every declared table has a unique name in its layer and unique snake_case columns", () => {
-  const ids = EXPORT_TABLES.map((t) => `${t.layer}/${t.name}`);
-  assertEquals(new Set(ids).size, ids.length);
-  for (const t of EXPORT_TABLES) {
-    const names = t.columns.map((c) => c.name);
-    assertEquals(new Set(names).size, names.length, `columns of ${t.layer}/${t.name}`);
-    for (const n of names) assert(/^[a-z][a-z0-9_]*$/.test(n), `column "${n}" is snake_case`);
-    assert(findTable(t.layer, t.name) === t);
-  }
-  assertEquals(findTable("silver", "nope"), undefined);
-  assertEquals(findTable("bronze", "events"), undefined);
 });

@@ -192,8 +192,8 @@ export const INVENTORY: { week: string; row: StoredInventoryRow }[] = [
   },
 ];
 
-/** Alerts with null baseline and score. */
-export const ALERTS: Alert[] = [
+/** Alerts (as pipeline/monitoring stores them, with a message) with null baseline and score. */
+export const ALERTS: (Alert & { message: string })[] = [
   {
     id: "a-2",
     kind: "freshness",
@@ -205,6 +205,7 @@ export const ALERTS: Alert[] = [
     score: null,
     direction: "up",
     raised_at: "2026-11-26T06:00:00.000Z",
+    message: 'No orders file for "2026-11-25"',
   },
   {
     id: "a-1",
@@ -217,6 +218,7 @@ export const ALERTS: Alert[] = [
     score: -4.75,
     direction: "down",
     raised_at: "2026-11-25T00:05:00.000Z",
+    message: "=revenue dropped",
   },
 ];
 

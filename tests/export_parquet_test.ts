@@ -159,6 +159,7 @@ Deno.test("parquet export of alerts, quarantine and inventory matches the record
         score: a.score,
         direction: a.direction,
         raised_at: new Date(a.raised_at),
+        message: a.message,
       })),
     );
     assertEquals(alerts.metadata.schema.find((e) => e.name === "score")?.type, "DOUBLE");

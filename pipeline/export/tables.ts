@@ -60,9 +60,9 @@ function lineOrKey(name: string, index: number): Column["get"] {
   return (v, key) => get(v, key) ?? key[index];
 }
 
-/** Signed counter tables: key parts then a `Deno.KvU64` value. */
-function counterColumns(keyColumns: Column[]): Column[] {
-  return [...keyColumns, column("value", "int64", value)];
+/** Signed counter tables: key parts then the `Deno.KvU64` value. */
+function counterColumns(keyColumns: Column[], valueName = "value"): Column[] {
+  return [...keyColumns, column(valueName, "int64", value)];
 }
 
 /** Every exportable table, in the order docs/exports.md lists them. */
@@ -224,7 +224,7 @@ export const EXPORT_TABLES: readonly ExportTable[] = [
     columns: counterColumns([
       column("cohort", "string", keyPart(0)),
       column("week_offset", "int32", keyPart(1)),
-    ]),
+    ], "persons"),
   },
   {
     layer: "gold",
@@ -274,6 +274,7 @@ export const EXPORT_TABLES: readonly ExportTable[] = [
       column("score", "double", field("score")),
       column("direction", "string", field("direction")),
       column("raised_at", "timestamp", field("raised_at", "raisedAt")),
+      column("message", "string", field("message")),
     ],
   },
   {
