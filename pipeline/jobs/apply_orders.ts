@@ -12,8 +12,8 @@ import type { Config } from "../../config.ts";
 import { bronzeUpload, metaBacklog } from "../../kv/keys.ts";
 import { getManyChunked } from "../../kv/mod.ts";
 import type { OrderLine } from "../contracts/types.ts";
-import type { UploadRecord } from "../ingest/upload_types.ts";
-import { LINE_MUTATION_BOUND, OrderStateSet } from "../silver/orders.ts";
+import type { StagedRow, UploadRecord } from "../ingest/upload_types.ts";
+import { OrderStateSet } from "../silver/orders.ts";
 import { type Fence, type JobOptions, pastDeadline, step, withLease } from "./fence.ts";
 import type { JobOutcome } from "./runner.ts";
 import { classifiedUploads, stagedRowsAfter } from "./uploads.ts";
@@ -48,6 +48,17 @@ export async function applyOrders(
   return outcome;
 }
 
+/** How many of `rows` (at least one) fit in one commit, by applying them to a scratch write set. */
+function rowsThatFit(rows: { value: StagedRow }[], state: OrderStateSet): number {
+  const ws = new WriteSet();
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i].value;
+    if (r.kind === "line") state.apply(r.line, r.version, ws);
+    if (i > 0 && !ws.fits({ mutations: 4, bytes: 1024, keyBytes: 512 })) return i;
+  }
+  return rows.length;
+}
+
 async function applyUpload(
   kv: Deno.Kv,
   config: Config,
@@ -74,16 +85,25 @@ async function applyUpload(
     }
     const lines: OrderLine[] = [];
     for (const r of rows) if (r.value.kind === "line") lines.push(r.value.line);
-    const state = new OrderStateSet(config.fxRates);
-    state.loadLinesAndOrders(await getManyChunked(kv, OrderStateSet.lineAndOrderKeys(lines)));
-    state.loadCustomers(await getManyChunked(kv, state.customerKeys(lines)));
+    const read = new OrderStateSet(config.fxRates);
+    const linesAndOrders = await getManyChunked(kv, OrderStateSet.lineAndOrderKeys(lines));
+    read.loadLinesAndOrders(linesAndOrders);
+    const customers = await getManyChunked(kv, read.customerKeys(lines));
     await step(opts, "read");
+    const fresh = () => {
+      const s = new OrderStateSet(config.fxRates);
+      s.loadLinesAndOrders(linesAndOrders);
+      s.loadCustomers(customers);
+      return s;
+    };
+    // A dry run finds how many rows fit one commit exactly; then they are applied for real.
+    const take = rowsThatFit(rows, fresh());
+    const state = fresh();
     let cursor = upload.applyCursor;
     let valid = 0;
     let changed = 0;
-    for (const r of rows) {
+    for (const r of rows.slice(0, take)) {
       if (r.value.kind === "line") {
-        if (valid > 0 && !ws.fits({ mutations: LINE_MUTATION_BOUND, bytes: 8192 })) break;
         if (state.apply(r.value.line, r.value.version, ws) === "applied") changed++;
         valid++;
       }

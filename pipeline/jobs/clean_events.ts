@@ -17,6 +17,9 @@ import { type Fence, type JobOptions, pastDeadline, step, withLease } from "./fe
 import type { JobOutcome } from "./runner.ts";
 import { valueSize, WriteSet } from "./write_set.ts";
 
+/** Entries of person state kept between batches of one drain before starting afresh. */
+const STATE_CACHE_LIMIT = 200_000;
+
 /** Lease name of the job (one lease per shard). */
 export const CLEAN_EVENTS = "clean_events";
 
@@ -70,6 +73,9 @@ async function drainShard(
 ): Promise<number> {
   const limit = opts.batchSize ?? 400;
   let consumed = 0;
+  // Person state read in earlier batches stays valid while the lease is held:
+  // only this worker writes the state of this shard's persons.
+  let state = new EventState();
   while (!pastDeadline(opts)) {
     const entries: Deno.KvEntry<CleanEvent>[] = [];
     for await (
@@ -80,8 +86,8 @@ async function drainShard(
     ) entries.push(e);
     if (entries.length === 0) break;
     await step(opts, "listed");
-    const state = new EventState();
-    state.load(await getManyChunked(kv, EventState.keysFor(entries.map((e) => e.value))));
+    if (state.size > STATE_CACHE_LIMIT) state = new EventState();
+    state.load(await getManyChunked(kv, EventState.keysFor(entries.map((e) => e.value), state)));
     await step(opts, "read");
     const ws = new WriteSet();
     let n = 0;
@@ -89,14 +95,17 @@ async function drainShard(
       const bound = eventMutationBound(state.weeksOf(e.value.person));
       const size = valueSize(e.value);
       if (n > 0 && !ws.fits({ mutations: bound, bytes: size + 4096, keyBytes: 4096 })) break;
-      ws.set(silverEvent(shard, e.key[3] as string), e.value);
+      ws.set(silverEvent(shard, e.key[3] as string), e.value, { size });
       ws.delete(e.key);
       state.apply(e.value, ws);
       n++;
     }
     ws.counters.add(metaBacklog("events"), -n);
     await step(opts, "computed");
-    if (!(await fence.commit(ws))) continue;
+    if (!(await fence.commit(ws))) {
+      state = new EventState();
+      continue;
+    }
     consumed += n;
     await step(opts, "committed");
   }

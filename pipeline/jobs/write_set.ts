@@ -6,7 +6,7 @@
  * @module
  */
 
-import { CounterDeltas } from "../../kv/counters.ts";
+import { addToCounter } from "../../kv/counters.ts";
 
 /** Budgets of one commit, kept below KV's hard limits with room for the lease and the cursor. */
 export const COMMIT_BUDGET = {
@@ -16,14 +16,20 @@ export const COMMIT_BUDGET = {
   checks: 90,
 } as const;
 
-const encoder = new TextEncoder();
+/** UTF-8 length of a string, without encoding it. */
+export function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) n += c >= 0x800 && (c < 0xd800 || c > 0xdfff) ? 2 : 1;
+  }
+  return n;
+}
 
 /** Approximate encoded size of a key (tuple encoding: bytes plus a tag and terminator per part). */
 export function keySize(key: Deno.KvKey): number {
   let n = 0;
-  for (const part of key) {
-    n += typeof part === "string" ? encoder.encode(part).length + 2 : 10;
-  }
+  for (const part of key) n += typeof part === "string" ? utf8Length(part) + 2 : 10;
   return n;
 }
 
@@ -34,13 +40,47 @@ export function keySize(key: Deno.KvKey): number {
 export function valueSize(value: unknown): number {
   if (value === null || value === undefined) return 4;
   if (typeof value === "number" || typeof value === "boolean") return 10;
-  if (typeof value === "string") return encoder.encode(value).length + 8;
-  return encoder.encode(JSON.stringify(value)).length + 16;
+  if (typeof value === "string") return utf8Length(value) + 8;
+  return utf8Length(JSON.stringify(value)) + 16;
 }
 
 /** A stable identity for a key, for de-duplicating writes. */
 export function keyId(key: Deno.KvKey): string {
   return key.map((p) => (typeof p === "string" ? p : `#${String(p)}`)).join("\u0001");
+}
+
+/**
+ * Counter deltas of one batch, by key identity. Unlike `CounterDeltas` its
+ * size is kept as it grows (jobs ask for it after every record), and keys are
+ * identified without JSON.
+ */
+export class BatchCounters {
+  #deltas = new Map<string, { key: Deno.KvKey; delta: number }>();
+
+  /** Adds a signed delta (a safe integer) to the counter at `key`. */
+  add(key: Deno.KvKey, delta: number): void {
+    const id = keyId(key);
+    const entry = this.#deltas.get(id);
+    if (entry) entry.delta += delta;
+    else this.#deltas.set(id, { key, delta });
+  }
+
+  /** Counters touched (a zero net delta included: an upper bound of the sums written). */
+  get size(): number {
+    return this.#deltas.size;
+  }
+
+  /** Adds every non-zero delta to an atomic operation as a `sum`. */
+  applyTo(op: Deno.AtomicOperation): void {
+    for (const { key, delta } of this.#deltas.values()) {
+      if (delta !== 0) addToCounter(op, key, delta);
+    }
+  }
+
+  /** Every touched counter with its net delta. */
+  entries(): { key: Deno.KvKey; delta: number }[] {
+    return [...this.#deltas.values()];
+  }
 }
 
 interface PendingWrite {
@@ -71,19 +111,20 @@ export class WriteSet {
   #bytes = 0;
   #keyBytes = 0;
   /** Counter deltas, written as `sum`s. */
-  readonly counters = new CounterDeltas();
+  readonly counters = new BatchCounters();
   /** Dirty marks `[kind, id]` by identity. */
   readonly #dirty = new Map<string, [string, string]>();
 
   /** Sets `key` to `value`. */
-  set(key: Deno.KvKey, value: unknown, options: { expireIn?: number } = {}): void {
+  set(key: Deno.KvKey, value: unknown, options: { expireIn?: number; size?: number } = {}): void {
+    const ks = keySize(key);
     this.#put({
       key,
       value,
       delete: false,
       expireIn: options.expireIn,
-      size: valueSize(value) + keySize(key),
-      keySize: keySize(key),
+      size: (options.size ?? valueSize(value)) + ks,
+      keySize: ks,
     });
   }
 

@@ -12,7 +12,7 @@
  */
 
 import type { CleanEvent } from "../contracts/types.ts";
-import { isoWeekDiff, isoWeekOf } from "../contracts/mod.ts";
+import { isoWeekDiff } from "../contracts/mod.ts";
 import {
   goldCounter,
   goldRetention,
@@ -74,6 +74,11 @@ function maskId(person: string, bucket: string): string {
 export class EventState {
   readonly persons = new Map<string, PersonState | null>();
   readonly masks = new Map<string, number>();
+
+  /** Entries held (persons and masks). */
+  get size(): number {
+    return this.persons.size + this.masks.size;
+  }
 
   /** Keys to read before applying `events` (persons and their masks), without repeats. */
   static keysFor(events: Iterable<CleanEvent>, known?: EventState): Deno.KvKey[] {
@@ -152,9 +157,9 @@ export class EventState {
       ws.dirty(VIEW.retention, "all");
       return;
     }
-    const oldCohort = isoWeekOf(old.first);
+    const oldCohort = bucketsOfTime(old.first)[1];
     const first = Math.min(old.first, ev.ts);
-    const cohort = first === old.first ? oldCohort : isoWeekOf(first);
+    const cohort = first === old.first ? oldCohort : bucketsOfTime(first)[1];
     const hasWeek = old.weeks.includes(week);
     if (first === old.first && hasWeek) return;
     const weeks = hasWeek ? old.weeks : [...old.weeks, week].sort();

@@ -1,0 +1,234 @@
+/**
+ * Pipeline benchmark (`deno task bench pipeline`), each figure against a
+ * baseline measured in the same run, on KV files in a temporary folder:
+ *
+ * - bronze → gold throughput of events and of order lines, against raw KV
+ *   (listing the same bronze and writing as many keys, in commits of 500);
+ * - the cost of processing one more day after 5 and after 60 days of history
+ *   (their ratio: incremental work must not grow with history);
+ * - p95 latency of every read endpoint with 90 days of data.
+ *
+ * @module
+ */
+
+import type { BenchResult } from "./types.ts";
+import {
+  BENCH_T0,
+  benchDay,
+  dayEvents,
+  dayLines,
+  landBronzeEvents,
+  landUpload,
+  weekRows,
+} from "./pipeline_data.ts";
+import { testConfig } from "../config.ts";
+import {
+  bronzeEventsAll,
+  bronzeUploadRows,
+  bronzeUploads,
+  silverEvent,
+  silverOrderLine,
+} from "../kv/keys.ts";
+import type { CleanEvent } from "../pipeline/contracts/types.ts";
+import type { StagedRow } from "../pipeline/ingest/upload_types.ts";
+import { applyOrders, cleanEvents, materialise, runAllJobs } from "../pipeline/jobs/mod.ts";
+import { createApp } from "../routes/app.ts";
+
+const config = testConfig();
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return (performance.now() - t) / 1000;
+}
+
+/** Raw KV: lists `prefix` and writes one key per entry to `scratch`, 500 per commit. */
+async function rawCopy(
+  kv: Deno.Kv,
+  scratch: Deno.Kv,
+  prefix: Deno.KvKey,
+  keyOf: (e: Deno.KvEntry<unknown>, i: number) => Deno.KvKey,
+): Promise<number> {
+  let op = scratch.atomic();
+  let n = 0;
+  let pending = 0;
+  for await (const e of kv.list({ prefix }, { batchSize: 500 })) {
+    op.set(keyOf(e, n++), e.value);
+    if (++pending === 500) {
+      await op.commit();
+      op = scratch.atomic();
+      pending = 0;
+    }
+  }
+  if (pending) await op.commit();
+  return n;
+}
+
+async function throughput(dir: string): Promise<BenchResult[]> {
+  const kv = await Deno.openKv(`${dir}/throughput.kv`);
+  const scratch = await Deno.openKv(`${dir}/scratch.kv`);
+  try {
+    const events: CleanEvent[] = [];
+    for (let d = 0; d < 20; d++) events.push(...dayEvents(d, 1500, 3000));
+    await landBronzeEvents(kv, events);
+    const baseE = await timed(() =>
+      rawCopy(kv, scratch, bronzeEventsAll(), (e) => silverEvent(0, e.key[3] as string))
+    );
+    const runE = await timed(() => cleanEvents(kv, config));
+    for (let d = 0; d < 20; d++) {
+      await landUpload(kv, {
+        source: "orders",
+        date: benchDay(d),
+        lines: dayLines(d, 1000, 2000, 300),
+      });
+    }
+    const baseL = await timed(async () => {
+      for await (const u of kv.list({ prefix: bronzeUploads() })) {
+        const id = u.key[2] as string;
+        await rawCopy(kv, scratch, bronzeUploadRows(id), (e) => {
+          const line = (e.value as Extract<StagedRow, { kind: "line" }>).line;
+          return silverOrderLine(line.orderId, line.lineNo);
+        });
+      }
+    });
+    const runL = await timed(() => applyOrders(kv, config));
+    const matT = await timed(() => materialise(kv, config));
+    const nE = events.length;
+    const nL = 20_000;
+    return [
+      {
+        name: "bronze → silver + gold counters, events",
+        value: nE / runE,
+        unit: "events/s",
+        baseline: nE / baseE,
+        ratio: baseE / runE,
+        target: "≥ 20,000 events/s",
+        met: nE / runE >= 20_000,
+      },
+      {
+        name: "staged → silver + gold counters, order lines",
+        value: nL / runL,
+        unit: "lines/s",
+        baseline: nL / baseL,
+        ratio: baseL / runL,
+        target: "≥ 10,000 lines/s",
+        met: nL / runL >= 10_000,
+      },
+      {
+        name: `materialise the views of ${nE} events and ${nL} lines`,
+        value: matT * 1000,
+        unit: "ms",
+      },
+    ];
+  } finally {
+    kv.close();
+    scratch.close();
+  }
+}
+
+async function landDay(kv: Deno.Kv, d: number): Promise<void> {
+  await landBronzeEvents(kv, dayEvents(d, 1000, 2000));
+  await landUpload(kv, { source: "orders", date: benchDay(d), lines: dayLines(d, 300, 1500, 300) });
+  if (d % 7 === 0) {
+    await landUpload(kv, { source: "inventory", week: benchDay(d), rows: weekRows(300) });
+  }
+}
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
+}
+
+async function history(dir: string): Promise<BenchResult[]> {
+  const kv = await Deno.openKv(`${dir}/history.kv`);
+  try {
+    const oneMoreDay = async (d: number) => {
+      await landDay(kv, d);
+      return await timed(() => runAllJobs(kv, config));
+    };
+    let day = 0;
+    for (; day < 5; day++) await landDay(kv, day);
+    await runAllJobs(kv, config);
+    const after5: number[] = [];
+    for (; day < 8; day++) after5.push(await oneMoreDay(day));
+    for (; day < 60; day++) await landDay(kv, day);
+    await runAllJobs(kv, config);
+    const after60: number[] = [];
+    for (; day < 63; day++) after60.push(await oneMoreDay(day));
+    for (; day < 90; day++) await landDay(kv, day);
+    await runAllJobs(kv, config);
+    const t5 = percentile(after5, 0.5);
+    const t60 = percentile(after60, 0.5);
+    const results: BenchResult[] = [{
+      name: "one more day (1,000 events, 300 lines) after 60 days vs after 5",
+      value: t60 * 1000,
+      unit: "ms",
+      baseline: t5 * 1000,
+      ratio: t60 / t5,
+      target: "ratio ≤ 1.3",
+      met: t60 / t5 <= 1.3,
+    }];
+
+    const app = createApp({ kv, config });
+    const headers = { authorization: `Bearer ${config.adminToken}` };
+    const last = benchDay(89);
+    const endpoints: [string, string][] = [
+      ["orders all", "/v1/kpis/orders?bucket=all"],
+      ["orders day", `/v1/kpis/orders?bucket=${last}`],
+      ["events week", "/v1/kpis/events?bucket=2026-W12"],
+      ["daily 90 days", `/v1/kpis/daily?from=${benchDay(0)}&to=${last}`],
+      ["retention", "/v1/kpis/retention"],
+      ["inventory latest", "/v1/kpis/inventory?week=latest"],
+    ];
+    for (const [label, url] of endpoints) {
+      const times: number[] = [];
+      for (let i = 0; i < 220; i++) {
+        const t = performance.now();
+        const res = await app.request(url, { headers });
+        await res.arrayBuffer();
+        if (res.status !== 200) throw new Error(`GET ${url} answered ${res.status}`);
+        if (i >= 20) times.push(performance.now() - t);
+      }
+      const p95 = percentile(times, 0.95);
+      results.push({
+        name: `p95 GET ${label} (90 days of data)`,
+        value: p95,
+        unit: "ms",
+        target: "≤ 20 ms",
+        met: p95 <= 20,
+      });
+    }
+    return results;
+  } finally {
+    kv.close();
+  }
+}
+
+/**
+ * Runs the pipeline benchmark.
+ *
+ * @example
+ * ```ts
+ * for (const r of await benchPipeline()) console.log(r.name, r.value, r.unit);
+ * ```
+ */
+export async function benchPipeline(): Promise<BenchResult[]> {
+  const dir = await Deno.makeTempDir({ prefix: "pipeline_bench_" });
+  try {
+    return [...await throughput(dir), ...await history(dir)];
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+if (import.meta.main) {
+  void BENCH_T0;
+  for (const r of await benchPipeline()) {
+    console.log(
+      `${r.name}: ${r.value.toFixed(1)} ${r.unit}` +
+        (r.baseline !== undefined ? ` (baseline ${r.baseline.toFixed(1)})` : "") +
+        (r.ratio !== undefined ? ` ratio ${r.ratio.toFixed(2)}` : "") +
+        (r.target ? ` target ${r.target} ${r.met ? "met" : "NOT met"}` : ""),
+    );
+  }
+}
