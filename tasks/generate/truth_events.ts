@@ -1,0 +1,288 @@
+/**
+ * The answer key for events: an ideal pipeline over the normalised records,
+ * in file order. It drops quarantined records and repeated `messageId`s
+ * itself, then keeps, per bucket, each person's step mask, so that the
+ * funnel, cart and person counts follow the definitions of kpis.md literally.
+ * Day and week buckets are closed once no later line can reach them, which
+ * keeps memory flat as the range grows.
+ *
+ * @module
+ */
+
+import {
+  DAY_MS,
+  dayString,
+  isoWeekLabel,
+  mondayOf,
+  monthIndex,
+  monthIndexLabel,
+} from "./calendar.ts";
+import type { NormEvent } from "./records.ts";
+
+/** The funnel steps S1–S4 of kpis.md. */
+export const FUNNEL = ["Product Viewed", "Product Added", "Checkout Started", "Order Completed"];
+const FUNNEL_LOWER = FUNNEL.map((s) => s.toLowerCase());
+
+/** Event KPIs of one bucket, in the read API's shape. */
+export interface EventKpis {
+  bucket: string;
+  events: number;
+  persons: number;
+  page_views: number;
+  funnel: { steps: string[]; reached: number[] };
+  cart_persons: number;
+  cart_abandoned_persons: number;
+}
+
+interface BucketStats {
+  events: number;
+  pageViews: number;
+  /** Person → bit 0 any event, bits 1–4 funnel steps. */
+  masks: Map<number, number>;
+}
+
+/** Quality figures of one source file or stream. */
+export interface QualityFigures {
+  received: number;
+  accepted: number;
+  quarantined: number;
+  duplicates: number;
+  updates: number;
+  quarantined_by_reason: Record<string, number>;
+  warnings_by_field: Record<string, number>;
+}
+
+/** The running event answer key. */
+export interface EventTally {
+  /** `msg_<tag>_`: ids of this form are tracked in a bitset, others in a set. */
+  idPrefix: string;
+  seenSeq: Uint8Array;
+  seenOther: Set<string>;
+  persons: Map<string, number>;
+  /** Per person: earliest event day, and the Mondays of the weeks they were active. */
+  firstDay: number[];
+  activeWeeks: Set<number>[];
+  days: Map<number, BucketStats>;
+  weeks: Map<number, BucketStats>;
+  months: Map<number, BucketStats>;
+  all: BucketStats;
+  closed: Map<string, EventKpis>;
+  /** Accepted `Order Completed` events: order id and event day. */
+  completed: { orderId: string; day: number }[];
+  quality: QualityFigures;
+  monthOfDay: Map<number, number>;
+}
+
+/** An empty quality record. */
+export function emptyQuality(): QualityFigures {
+  return {
+    received: 0,
+    accepted: 0,
+    quarantined: 0,
+    duplicates: 0,
+    updates: 0,
+    quarantined_by_reason: {},
+    warnings_by_field: {},
+  };
+}
+
+function newStats(): BucketStats {
+  return { events: 0, pageViews: 0, masks: new Map() };
+}
+
+/**
+ * A new event tally for message ids of the form `msg_<tag>_<n>` (others still work).
+ *
+ * @example
+ * ```ts
+ * const t = createEventTally("a1b2c3");
+ * ```
+ */
+export function createEventTally(tag: string): EventTally {
+  return {
+    idPrefix: `msg_${tag}_`,
+    seenSeq: new Uint8Array(1 << 16),
+    seenOther: new Set(),
+    persons: new Map(),
+    firstDay: [],
+    activeWeeks: [],
+    days: new Map(),
+    weeks: new Map(),
+    months: new Map(),
+    all: newStats(),
+    closed: new Map(),
+    completed: [],
+    quality: emptyQuality(),
+    monthOfDay: new Map(),
+  };
+}
+
+/** Marks a message id as seen; false when it already was (a duplicate). */
+function markSeen(t: EventTally, id: string): boolean {
+  if (id.startsWith(t.idPrefix)) {
+    let n = 0;
+    let digits = 0;
+    for (let i = t.idPrefix.length; i < id.length; i++) {
+      const c = id.charCodeAt(i) - 48;
+      if (c < 0 || c > 9 || ++digits > 9) {
+        digits = -1;
+        break;
+      }
+      n = n * 10 + c;
+    }
+    if (digits > 0) {
+      const byte = n >>> 3;
+      if (byte >= t.seenSeq.length) {
+        const grown = new Uint8Array(Math.max(byte + 1, t.seenSeq.length * 2));
+        grown.set(t.seenSeq);
+        t.seenSeq = grown;
+      }
+      const bit = 1 << (n & 7);
+      if (t.seenSeq[byte] & bit) return false;
+      t.seenSeq[byte] |= bit;
+      return true;
+    }
+  }
+  if (t.seenOther.has(id)) return false;
+  t.seenOther.add(id);
+  return true;
+}
+
+function bump(map: Map<number, BucketStats>, key: number): BucketStats {
+  let s = map.get(key);
+  if (!s) map.set(key, s = newStats());
+  return s;
+}
+
+function count(s: BucketStats, person: number, bits: number, page: boolean): void {
+  s.events++;
+  if (page) s.pageViews++;
+  s.masks.set(person, (s.masks.get(person) ?? 0) | bits);
+}
+
+/**
+ * Reads one line of `events.ndjson`, in file order: the event it stands for,
+ * or the reason it is quarantined.
+ *
+ * @example
+ * ```ts
+ * tallyEvent(t, { messageId: "m1", type: "page", anonymousId: "a1", ts: 0 });
+ * ```
+ */
+export function tallyEvent(t: EventTally, ev: NormEvent, reason?: string): void {
+  const q = t.quality;
+  q.received++;
+  if (reason !== undefined) {
+    q.quarantined++;
+    q.quarantined_by_reason[reason] = (q.quarantined_by_reason[reason] ?? 0) + 1;
+    return;
+  }
+  if (!markSeen(t, ev.messageId)) {
+    q.duplicates++;
+    return;
+  }
+  q.accepted++;
+  const key = ev.userId ?? ev.anonymousId!;
+  let person = t.persons.get(key);
+  if (person === undefined) {
+    person = t.persons.size;
+    t.persons.set(key, person);
+    t.firstDay.push(Infinity);
+    t.activeWeeks.push(new Set());
+  }
+  let step = 0;
+  if (ev.type === "track") step = FUNNEL_LOWER.indexOf(ev.event!.trim().toLowerCase()) + 1;
+  const bits = 1 | (step > 0 ? 1 << step : 0);
+  const page = ev.type === "page";
+  const day = Math.floor(ev.ts / DAY_MS);
+  const monday = mondayOf(day);
+  let month = t.monthOfDay.get(day);
+  if (month === undefined) t.monthOfDay.set(day, month = monthIndex(day));
+  count(bump(t.days, day), person, bits, page);
+  count(bump(t.weeks, monday), person, bits, page);
+  count(bump(t.months, month), person, bits, page);
+  count(t.all, person, bits, page);
+  if (day < t.firstDay[person]) t.firstDay[person] = day;
+  t.activeWeeks[person].add(monday);
+  if (step === 4 && ev.orderId !== undefined) t.completed.push({ orderId: ev.orderId, day });
+}
+
+function kpisOf(label: string, s: BucketStats): EventKpis {
+  const reached = [0, 0, 0, 0];
+  let cart = 0;
+  let abandoned = 0;
+  for (const mask of s.masks.values()) {
+    for (let k = 1; k <= 4; k++) {
+      if ((mask & (1 << k)) === 0) break;
+      reached[k - 1]++;
+    }
+    if (mask & 4) {
+      cart++;
+      if ((mask & 16) === 0) abandoned++;
+    }
+  }
+  return {
+    bucket: label,
+    events: s.events,
+    persons: s.masks.size,
+    page_views: s.pageViews,
+    funnel: { steps: [...FUNNEL], reached },
+    cart_persons: cart,
+    cart_abandoned_persons: abandoned,
+  };
+}
+
+/**
+ * Closes the day buckets before `day` and the week buckets that end before
+ * it: callers promise no later line is timed in them.
+ */
+export function closeEventBuckets(t: EventTally, day: number): void {
+  for (const [d, s] of t.days) {
+    if (d < day) {
+      t.closed.set(dayString(d), kpisOf(dayString(d), s));
+      t.days.delete(d);
+    }
+  }
+  for (const [m, s] of t.weeks) {
+    if (m + 7 <= day) {
+      t.closed.set(isoWeekLabel(m), kpisOf(isoWeekLabel(m), s));
+      t.weeks.delete(m);
+    }
+  }
+}
+
+/** The event KPIs of a bucket label, zeros when it saw no event. */
+export function eventKpisOf(t: EventTally, label: string): EventKpis {
+  return t.closed.get(label) ?? kpisOf(label, newStats());
+}
+
+/** Closes every remaining bucket. */
+export function closeAllEventBuckets(t: EventTally): void {
+  closeEventBuckets(t, Infinity);
+  for (const [m, s] of t.months) t.closed.set(monthIndexLabel(m), kpisOf(monthIndexLabel(m), s));
+  t.months.clear();
+  t.closed.set("all", kpisOf("all", t.all));
+}
+
+/**
+ * Weekly retention cohorts: cohort = ISO week of a person's earliest event;
+ * `active[k]` = persons of the cohort with an event in week c + k, for k up to
+ * the latest week with any event.
+ */
+export function retentionOf(t: EventTally): { cohorts: { cohort: string; active: number[] }[] } {
+  let latest = -Infinity;
+  for (const weeks of t.activeWeeks) for (const w of weeks) if (w > latest) latest = w;
+  const cohorts = new Map<number, number[]>();
+  t.firstDay.forEach((first, person) => {
+    const c = mondayOf(first);
+    let row = cohorts.get(c);
+    if (!row) cohorts.set(c, row = new Array((latest - c) / 7 + 1).fill(0));
+    for (const w of t.activeWeeks[person]) row[(w - c) / 7]++;
+  });
+  return {
+    cohorts: [...cohorts.keys()].sort((a, b) => a - b).map((c) => ({
+      cohort: isoWeekLabel(c),
+      active: cohorts.get(c)!,
+    })),
+  };
+}
