@@ -13,7 +13,7 @@
 import type { Config } from "../../config.ts";
 import { goldQualityAll, goldViewsOf } from "../../kv/keys.ts";
 import { counterValue } from "../../kv/counters.ts";
-import { addDays } from "../contracts/buckets.ts";
+import { addDays, daysInRange } from "../contracts/buckets.ts";
 import type { CrossSourceDay, QualityDay, QualityReport } from "../read/types.ts";
 import { readFreshness } from "./freshness.ts";
 import { CROSS_SOURCE_VIEW, type CrossSourceView } from "./reconciliation_types.ts";
@@ -97,22 +97,29 @@ export async function readQualityDays(
   );
 }
 
+/** The cross-source figures of one order day, with what the checks job adds. */
+export type CrossSourceRow = CrossSourceDay & Partial<Omit<CrossSourceView, "date">>;
+
 /**
- * The cross-source check figures of order days `from`…`to` computed by the
- * last checks run (days never checked, or with nothing to check, are absent).
+ * The cross-source check figures of every order day `from`…`to`, as computed
+ * by the last checks run; a day with nothing to check (or not checked yet)
+ * has zeros and no `checked_at`.
  */
 export async function readCrossSource(
   kv: Deno.Kv,
   from: string,
   to: string,
-): Promise<(CrossSourceDay & Omit<CrossSourceView, "date">)[]> {
+): Promise<CrossSourceRow[]> {
   const prefix = goldViewsOf(CROSS_SOURCE_VIEW);
-  const out: (CrossSourceDay & Omit<CrossSourceView, "date">)[] = [];
+  const found = new Map<string, CrossSourceView>();
   const selector = { start: [...prefix, from], end: [...prefix, addDays(to, 1)] };
   for await (const e of kv.list<CrossSourceView>(selector, { batchSize: 500 })) {
-    out.push(e.value);
+    found.set(e.value.date, e.value);
   }
-  return out;
+  return daysInRange(from, to).map((date) =>
+    found.get(date) ??
+      { date, orders_unknown_sku: 0, orders_without_event: 0, events_without_order: 0 }
+  );
 }
 
 /** Options of {@link readQuality}. */

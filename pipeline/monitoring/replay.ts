@@ -440,7 +440,10 @@ export async function replayQuarantine(
       message: "Inventory rows are corrected by uploading the week's workbook again",
     });
   }
-  const order = new Map(records.map((r, i) => [r.id, i]));
+  // Answer in the order asked (ids), or newest first (filters).
+  const order = new Map(
+    ("ids" in selection ? selection.ids : records.map((r) => r.id)).map((id, i) => [id, i]),
+  );
   items.sort((a, b) => (order.get(a.id) ?? -1) - (order.get(b.id) ?? -1));
   const count = (s: ReplayStatus) => items.filter((i) => i.status === s).length;
   return {
