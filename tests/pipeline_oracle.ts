@@ -309,9 +309,7 @@ export function oracle(input: OracleInput): OracleOutput {
       const a = acc.get(addIsoWeeks(week, -k));
       for (const [sku, s] of a?.skus ?? []) sold.set(sku, (sold.get(sku) ?? 0) + s.units);
     }
-    const byPos = [...rows].sort((a, b) => a.pos - b.pos);
-    const nameOf = new Map<string, string>();
-    for (const r of byPos) if (!nameOf.has(r.row.sku)) nameOf.set(r.row.sku, r.row.productName);
+    const nameOf = new Map([...products].map(([sku, p]) => [sku, p.name]));
     const sorted = [...rows].map((r) => r.row).sort((a, b) =>
       cmp(a.sku, b.sku) || cmp(a.warehouse, b.warehouse)
     );

@@ -7,7 +7,7 @@
 
 import { roundHalfUp, stockValueCents } from "../contracts/mod.ts";
 import type { InventoryKpis } from "../read/types.ts";
-import { type SilverInventoryRow, summariseWeek } from "../silver/inventory.ts";
+import type { SilverInventoryRow } from "../silver/inventory.ts";
 
 /** Days of cover as an exact fraction `num / den` (on hand × 28 / units). */
 interface Cover {
@@ -41,14 +41,15 @@ function cmp(a: string, b: string): number {
 
 /**
  * `GET /v1/kpis/inventory` for `week` (its Monday). `unitsSold` maps SKUs to
- * units of revenue lines in the 28 days before the Monday.
+ * units of revenue lines in the 28 days before the Monday; `nameOf` gives a
+ * SKU's current catalog name (products are shown as they are named now).
  */
 export function inventoryView(
   week: string,
   rows: SilverInventoryRow[],
   unitsSold: Map<string, number>,
+  nameOf: (sku: string) => string,
 ): InventoryKpis {
-  const names = summariseWeek(rows).skus;
   const onHand = new Map<string, number>();
   const view: InventoryKpis = {
     week,
@@ -65,7 +66,7 @@ export function inventoryView(
   };
   const sortedRows = [...rows].sort((a, b) => cmp(a.sku, b.sku) || cmp(a.warehouse, b.warehouse));
   for (const r of sortedRows) {
-    const name = names.get(r.sku)!.name;
+    const name = nameOf(r.sku);
     onHand.set(r.sku, (onHand.get(r.sku) ?? 0) + r.onHand);
     view.on_hand_units += r.onHand;
     if (r.unitCost !== undefined) view.stock_value_cents += stockValueCents(r.onHand, r.unitCost);
@@ -101,7 +102,7 @@ export function inventoryView(
     )
     .map((r) => ({
       sku: r.sku,
-      name: names.get(r.sku)!.name,
+      name: nameOf(r.sku),
       on_hand: r.onHand,
       days_of_cover: tenths(r.cover.num, r.cover.den),
     }));

@@ -93,12 +93,18 @@ async function round(
   if (marks[VIEW.catalog].length > 0) {
     for (const e of await listAll(kv, goldViewsOf(VIEW.orders))) orderIds.add(e.key[3] as string);
   }
+  const inventoryIds = new Set(marks[VIEW.inventory].map(idOf));
+  if (marks[VIEW.catalog].length > 0) {
+    for (const e of await listAll(kv, goldViewsOf(VIEW.inventory))) {
+      inventoryIds.add(e.key[3] as string);
+    }
+  }
   const eventIds = new Set(marks[VIEW.events].map(idOf));
   const dayIds = new Set([...orderIds, ...eventIds].filter((b) => bucketKind(b) === "day"));
   const counterIds = new Set([...orderIds, ...eventIds]);
   const counters = new Map<string, Counters>();
   await inChunks([...counterIds], async (b) => counters.set(b, await readCounters(kv, b)));
-  const catalog = orderIds.size > 0 ? await loadCatalog(kv) : null;
+  const catalog = orderIds.size + inventoryIds.size > 0 ? await loadCatalog(kv) : null;
 
   const writes: { key: Deno.KvKey; value: unknown | null }[] = [];
   await inChunks([...orderIds], async (b) => {
@@ -117,8 +123,11 @@ async function round(
   if (marks[VIEW.retention].length > 0) {
     writes.push({ key: goldView(VIEW.retention, "all"), value: await computeRetention(kv) });
   }
-  await inChunks(marks[VIEW.inventory].map(idOf), async (week) => {
-    writes.push({ key: goldView(VIEW.inventory, week), value: await computeInventory(kv, week) });
+  await inChunks([...inventoryIds], async (week) => {
+    writes.push({
+      key: goldView(VIEW.inventory, week),
+      value: await computeInventory(kv, week, catalog!),
+    });
   });
   await step(opts, "computed");
 
@@ -190,7 +199,7 @@ async function computeRetention(kv: Deno.Kv) {
   return retentionView(cells);
 }
 
-async function computeInventory(kv: Deno.Kv, monday: string) {
+async function computeInventory(kv: Deno.Kv, monday: string, catalog: CatalogLookup) {
   const current = await kv.get<InventoryWeek>(silverInventoryWeek(monday));
   if (!current.value) return null;
   const rows = (await listAll<SilverInventoryRow>(kv, silverInventoryRowsOfWeek(monday)))
@@ -203,7 +212,7 @@ async function computeInventory(kv: Deno.Kv, monday: string) {
       if (f.units !== 0) units.set(sku, (units.get(sku) ?? 0) + f.units);
     }
   }
-  return inventoryView(monday, rows, units);
+  return inventoryView(monday, rows, units, (sku) => catalog.product(sku)?.name ?? "");
 }
 
 /** Writes views and clears marks; a mark re-set meanwhile is kept. */
