@@ -33,7 +33,7 @@ export const EVENT_METRICS = [
   "cart_abandoned_persons",
 ] as const;
 
-/** Per-SKU counters per bucket (revenue lines only). */
+/** Per-SKU counters per bucket (revenue lines only; `revenue_lines` in day buckets only). */
 export const SKU_METRICS = ["revenue_cents", "units", "revenue_lines"] as const;
 
 /** Kinds of dirty marks (`metaDirty(kind, id)`) and of views (`goldView(kind, id)`). */

@@ -50,7 +50,8 @@ export function orderView(
   const products: TopProduct[] = [];
   const categories = new Map<string, CategoryFigures>();
   for (const [sku, f] of skus) {
-    if (f.revenue_lines <= 0) continue;
+    // Every revenue line has quantity ≥ 1: units > 0 exactly when the SKU has revenue lines.
+    if (f.units <= 0) continue;
     const entry = catalog.product(sku);
     const category = entry?.category ?? UNKNOWN_CATEGORY;
     products.push({

@@ -39,9 +39,12 @@ export async function applyOrders(
 ): Promise<JobOutcome> {
   const outcome: JobOutcome = { records_in: 0, records_out: 0, busy: 0 };
   const held = await withLease(kv, { name: APPLY_ORDERS }, opts, async (fence) => {
+    // Order and customer state read in earlier batches stays valid while the
+    // lease is held: only this worker writes it.
+    const drain = { state: new OrderStateSet(config.fxRates) };
     for (const upload of await classifiedUploads(kv, "orders")) {
       if (pastDeadline(opts)) break;
-      await applyUpload(kv, config, fence, upload, opts, outcome);
+      await applyUpload(kv, { config, fence, opts, outcome, drain }, upload);
     }
   });
   if (!held) outcome.busy = 1;
@@ -59,14 +62,23 @@ function rowsThatFit(rows: { value: StagedRow }[], state: OrderStateSet): number
   return rows.length;
 }
 
+/** Entries of state kept between batches of one run before starting afresh. */
+const STATE_CACHE_LIMIT = 200_000;
+
+interface ApplyContext {
+  config: Config;
+  fence: Fence;
+  opts: JobOptions;
+  outcome: JobOutcome;
+  drain: { state: OrderStateSet };
+}
+
 async function applyUpload(
   kv: Deno.Kv,
-  config: Config,
-  fence: Fence,
+  ctx: ApplyContext,
   first: Deno.KvEntry<UploadRecord>,
-  opts: JobOptions,
-  outcome: JobOutcome,
 ): Promise<void> {
+  const { config, fence, opts, outcome, drain } = ctx;
   const key = bronzeUpload(first.value.id);
   let entry: Deno.KvEntryMaybe<UploadRecord> = first;
   const limit = opts.batchSize ?? 300;
@@ -85,20 +97,14 @@ async function applyUpload(
     }
     const lines: OrderLine[] = [];
     for (const r of rows) if (r.value.kind === "line") lines.push(r.value.line);
-    const read = new OrderStateSet(config.fxRates);
-    const linesAndOrders = await getManyChunked(kv, OrderStateSet.lineAndOrderKeys(lines));
-    read.loadLinesAndOrders(linesAndOrders);
-    const customers = await getManyChunked(kv, read.customerKeys(lines));
+    if (drain.state.size > STATE_CACHE_LIMIT) drain.state = new OrderStateSet(config.fxRates);
+    const state = drain.state;
+    state.loadLinesAndOrders(await getManyChunked(kv, state.lineAndOrderKeys(lines)));
+    state.loadCustomers(await getManyChunked(kv, state.customerKeys(lines)));
     await step(opts, "read");
-    const fresh = () => {
-      const s = new OrderStateSet(config.fxRates);
-      s.loadLinesAndOrders(linesAndOrders);
-      s.loadCustomers(customers);
-      return s;
-    };
-    // A dry run finds how many rows fit one commit exactly; then they are applied for real.
-    const take = rowsThatFit(rows, fresh());
-    const state = fresh();
+    // A dry run on a layer over the state finds how many rows fit one commit
+    // exactly; then they are applied for real.
+    const take = rowsThatFit(rows, new OrderStateSet(config.fxRates, state));
     let cursor = upload.applyCursor;
     let valid = 0;
     let changed = 0;
@@ -109,14 +115,19 @@ async function applyUpload(
       }
       cursor = r.row;
     }
-    ws.set(key, { ...upload, applyCursor: cursor } satisfies UploadRecord);
+    const next: UploadRecord = { ...upload, applyCursor: cursor };
+    ws.set(key, next);
     ws.counters.add(metaBacklog("orders"), -valid);
     await step(opts, "computed");
     if (await fence.commit(ws)) {
       outcome.records_in += valid;
       outcome.records_out += changed;
+      // The upload record was written by this commit: its versionstamp is the lease's.
+      entry = { key, value: next, versionstamp: fence.leases[0].versionstamp };
       await step(opts, "committed");
+    } else {
+      drain.state = new OrderStateSet(config.fxRates);
+      entry = await kv.get<UploadRecord>(key);
     }
-    entry = await kv.get<UploadRecord>(key);
   }
 }

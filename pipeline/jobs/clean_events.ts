@@ -27,6 +27,8 @@ export const CLEAN_EVENTS = "clean_events";
 export interface CleanEventsOptions extends JobOptions {
   /** Shards to drain (default: all of them). */
   shards?: number[];
+  /** Shards drained at the same time by this worker (default 2). */
+  concurrency?: number;
 }
 
 /**
@@ -48,19 +50,24 @@ export async function cleanEvents(
   const shards = opts.shards ??
     Array.from({ length: EVENT_SHARDS }, (_, i) => (i + offset) % EVENT_SHARDS);
   const outcome: JobOutcome = { records_in: 0, records_out: 0, busy: 0 };
-  for (const shard of shards) {
-    const held = await withLease(
-      kv,
-      { name: CLEAN_EVENTS, shard },
-      opts,
-      (fence) => drainShard(kv, shard, fence, opts),
-    );
-    if (!held) outcome.busy!++;
-    else {
-      outcome.records_in += held.value;
-      outcome.records_out += held.value;
+  const queue = [...shards];
+  // Shards drain side by side: one's reads and computation overlap another's commit.
+  const worker = async () => {
+    for (let shard = queue.shift(); shard !== undefined; shard = queue.shift()) {
+      const held = await withLease(
+        kv,
+        { name: CLEAN_EVENTS, shard },
+        opts,
+        (fence) => drainShard(kv, shard!, fence, opts),
+      );
+      if (!held) outcome.busy!++;
+      else {
+        outcome.records_in += held.value;
+        outcome.records_out += held.value;
+      }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 2) }, worker));
   return outcome;
 }
 

@@ -159,7 +159,7 @@ async function replayLines(
     const lines = entries.map((e) => e.value.line);
     const state = new OrderStateSet(config.fxRates);
     state.loadLinesAndOrders(
-      (await getManyChunked(kv, OrderStateSet.lineAndOrderKeys(lines)))
+      (await getManyChunked(kv, state.lineAndOrderKeys(lines)))
         .filter((e) => e.key[1] === "orders"),
     );
     state.loadCustomers(await getManyChunked(kv, state.customerKeys(lines)));

@@ -83,28 +83,64 @@ export function coverWeeksOfDay(day: string): string[] {
   return [1, 2, 3, 4].map((k) => mondayOfIsoWeek(addIsoWeeks(week, k)));
 }
 
+/** A map that reads through to a base map and keeps its own writes (for dry runs). */
+export class LayeredMap<V> {
+  readonly #own = new Map<string, V>();
+  constructor(readonly base?: LayeredMap<V>) {}
+
+  /** Whether the key is known here or in the base. */
+  has(key: string): boolean {
+    return this.#own.has(key) || (this.base?.has(key) ?? false);
+  }
+
+  /** The value here, else in the base. */
+  get(key: string): V | undefined {
+    return this.#own.has(key) ? this.#own.get(key) : this.base?.get(key);
+  }
+
+  /** Sets the value in this layer only. */
+  set(key: string, value: V): void {
+    this.#own.set(key, value);
+  }
+
+  /** Entries held by this layer (not the base). */
+  get size(): number {
+    return this.#own.size;
+  }
+}
+
 /**
- * Loaded order state of one batch. Every change is also written to the
- * batch's {@link WriteSet}.
+ * Loaded order, line and customer state. Every change is also written to the
+ * batch's {@link WriteSet}. Built on a base, it reads through to it and keeps
+ * its own changes: a dry run on top of the state of a drain.
  */
 export class OrderStateSet {
-  readonly lines = new Map<string, SilverLine | null>();
-  readonly orders = new Map<string, OrderState>();
-  readonly customers = new Map<string, number>();
+  readonly lines: LayeredMap<SilverLine | null>;
+  readonly orders: LayeredMap<OrderState>;
+  readonly customers: LayeredMap<number>;
 
-  constructor(readonly fxRates: Record<string, string>) {}
+  constructor(readonly fxRates: Record<string, string>, base?: OrderStateSet) {
+    this.lines = new LayeredMap(base?.lines);
+    this.orders = new LayeredMap(base?.orders);
+    this.customers = new LayeredMap(base?.customers);
+  }
 
-  /** Line and order keys of a batch of line versions, without repeats. */
-  static lineAndOrderKeys(lines: OrderLine[]): Deno.KvKey[] {
+  /** Entries held (lines, orders, customer buckets). */
+  get size(): number {
+    return this.lines.size + this.orders.size + this.customers.size;
+  }
+
+  /** Line and order keys of a batch of line versions, without repeats or keys already held. */
+  lineAndOrderKeys(lines: OrderLine[]): Deno.KvKey[] {
     const keys: Deno.KvKey[] = [];
     const seen = new Set<string>();
     for (const l of lines) {
       const id = lineId(l.orderId, l.lineNo);
-      if (!seen.has(id)) {
+      if (!seen.has(id) && !this.lines.has(id)) {
         seen.add(id);
         keys.push(silverOrderLine(l.orderId, l.lineNo));
       }
-      if (!seen.has(l.orderId)) {
+      if (!seen.has(l.orderId) && !this.orders.has(l.orderId)) {
         seen.add(l.orderId);
         keys.push(silverOrder(l.orderId));
       }
@@ -212,7 +248,8 @@ export class OrderStateSet {
         ws.counters.add(goldCounter("units", b), sign * line.quantity);
         ws.counters.add(goldSkuCounter(b, line.sku, "revenue_cents"), sign * cents);
         ws.counters.add(goldSkuCounter(b, line.sku, "units"), sign * line.quantity);
-        ws.counters.add(goldSkuCounter(b, line.sku, "revenue_lines"), sign);
+        // Line counts per SKU only by day (reconciliation); elsewhere `units` > 0 says the same.
+        if (b === buckets[0]) ws.counters.add(goldSkuCounter(b, line.sku, "revenue_lines"), sign);
       } else if (line.status === "refunded") {
         ws.counters.add(goldCounter("refunded_cents", b), sign * cents);
       } else if (line.status === "cancelled") {
