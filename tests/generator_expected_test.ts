@@ -4,12 +4,8 @@
  * applies latest-wins and the duplicate rules, and recomputes the figures.
  */
 import { generate } from "../tasks/generate/mod.ts";
-import {
-  readEventLine,
-  readInventoryWorkbook,
-  type ReadLine,
-  readOrdersCsv,
-} from "./generator_reading.ts";
+import { type ReadLine, readOrdersCsv } from "./generator_reading.ts";
+import { readEventLine, readInventoryWorkbook } from "./generator_reading_events.ts";
 import { assert, assertEquals } from "./assert.ts";
 
 const END = "2026-11-24";

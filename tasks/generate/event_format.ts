@@ -10,6 +10,7 @@ import { DAY_MS, dayOfMs, isoOfMs } from "./calendar.ts";
 import { countDirt, dirtDrawer, type DirtTally, EVENT_DIRT } from "./dirt.ts";
 import type { Rng } from "./prng.ts";
 import type { NormEvent } from "./records.ts";
+import { enqueue, enqueueLater, type EventQueue, type PendingEvent } from "./event_queue.ts";
 
 /** One event as the model produced it, before serialisation. */
 export interface LogicalEvent {
@@ -26,18 +27,6 @@ export interface LogicalEvent {
   orderId?: string;
 }
 
-/**
- * A line waiting for its place in `events.ndjson`, carrying the normalised
- * event it stands for (or, with `reason`, why it is quarantined).
- */
-export interface PendingEvent extends NormEvent {
-  /** Sort key inside its day's chunk (event time, or a random time for late lines). */
-  key: number;
-  line: string;
-  /** Quarantine reason code; the event fields are then meaningless. */
-  reason?: string;
-}
-
 /** Event serialisation state. */
 export interface EventEmitter {
   rng: Rng;
@@ -47,8 +36,8 @@ export interface EventEmitter {
   tag: string;
   seq: number;
   lastDay: number;
-  /** Lines by the day of the file chunk they are written in. */
-  pending: Map<number, PendingEvent[]>;
+  /** Lines not yet written, released in file order. */
+  queue: EventQueue;
 }
 
 /** Context of web events. */
@@ -58,6 +47,7 @@ export const WEB_CONTEXT =
 export const APP_CONTEXT =
   `{"library":{"name":"analytics-ios","version":"4.1.8"},"app":{"name":"Shop","version":"3.2.0"},"device":{"type":"ios"}}`;
 
+const EVENT_MEMBER: Record<string, string> = {};
 const BLOB = `"blob":"${"x".repeat(40_000)}"`;
 const draw = dirtDrawer(EVENT_DIRT);
 
@@ -95,10 +85,9 @@ function withOffset(ms: number, offsetMin: number): string {
   return `"${local}${sign}${hh}:${mm}"`;
 }
 
-function push(em: EventEmitter, day: number, item: PendingEvent): void {
-  let list = em.pending.get(day);
-  if (!list) em.pending.set(day, list = []);
-  list.push(item);
+function push(em: EventEmitter, late: number, item: PendingEvent): void {
+  if (late >= 0) enqueueLater(em.queue, late, item);
+  else enqueue(em.queue, item);
 }
 
 function nextId(em: EventEmitter): string {
@@ -135,19 +124,33 @@ function odd(name: string, rng: Rng): string {
 export function emitEvent(em: EventEmitter, ev: LogicalEvent): void {
   const rng = em.rng;
   const messageId = nextId(em);
-  let day = dayOfMs(ev.ts);
+  const day = dayOfMs(ev.ts);
   let kind = draw(rng, em.rate, em.tally);
   const sent = ev.ts + 40 + rng.int(0, 2500);
   if (kind === null) {
-    // The clean path: one template, one object.
-    const user = ev.userId === undefined ? "" : `,"userId":"${ev.userId}"`;
-    const name = ev.event === undefined ? "" : `,"event":"${ev.event}"`;
-    push(em, day, {
+    // The clean path: one flat string, one object.
+    push(em, -1, {
       key: ev.ts,
-      line:
-        `{"type":"${ev.type}"${name},"messageId":"${messageId}",${ev.anonJson}${user},"timestamp":"${
-          isoOfMs(ev.ts)
-        }","sentAt":"${isoOfMs(sent)}",${ev.body},"context":${ev.context}}`,
+      seq: 0,
+      line: [
+        '{"type":"',
+        ev.type,
+        ev.event === undefined ? "" : (EVENT_MEMBER[ev.event] ??= `","event":"${ev.event}`),
+        '","messageId":"',
+        messageId,
+        '",',
+        ev.anonJson,
+        ev.userId === undefined ? "" : `,"userId":"${ev.userId}"`,
+        ',"timestamp":"',
+        isoOfMs(ev.ts),
+        '","sentAt":"',
+        isoOfMs(sent),
+        '",',
+        ev.body,
+        ',"context":',
+        ev.context,
+        "}",
+      ].join(""),
       messageId,
       type: ev.type,
       event: ev.event,
@@ -179,6 +182,7 @@ export function emitEvent(em: EventEmitter, ev: LogicalEvent): void {
     context: ev.context,
   };
   let key = ev.ts;
+  let late = -1;
   if (kind === "event_name_case_pad" && ev.event === undefined) kind = "type_case";
   if (kind === "user_id_null_token" && ev.userId === undefined) kind = "ts_space";
   if (kind === "late" && day >= em.lastDay) kind = "ts_epoch_ms";
@@ -219,11 +223,11 @@ export function emitEvent(em: EventEmitter, ev: LogicalEvent): void {
       parts.sent = iso(ev.ts + (rng.chance(0.5) ? -1 : 1) * rng.int(600, 6 * 3600) * 1000);
       break;
     case "late":
-      day = Math.min(em.lastDay, day + rng.int(1, 3));
-      key = day * DAY_MS + rng.int(0, DAY_MS - 1);
+      late = Math.min(em.lastDay, day + rng.int(1, 3));
+      key = late * DAY_MS + rng.int(0, DAY_MS - 1);
       break;
   }
-  push(em, day, { ...norm, key, line: render(parts) });
+  push(em, late, { ...norm, key, seq: 0, line: render(parts) });
   if (kind === "retry") {
     const same = rng.chance(0.5);
     const retry = same ? parts : { ...parts, sent: iso(ev.ts + rng.int(5_000, 120_000)) };
@@ -232,13 +236,19 @@ export function emitEvent(em: EventEmitter, ev: LogicalEvent): void {
       retryNorm.ts = norm.ts + 1000;
       retry.ts = iso(retryNorm.ts);
     }
-    push(em, day, { ...retryNorm, key: key + rng.int(1, 60_000), line: render(retry) });
+    push(em, late, { ...retryNorm, key: key + rng.int(1, 60_000), seq: 0, line: render(retry) });
     return;
   }
   const maker = JUNK[kind];
   if (maker === undefined) return;
   const junk = maker({ ...parts, messageId: `"${nextId(em)}"` }, ev, rng);
-  push(em, day, { ...norm, key: key + rng.int(1, 5_000), line: junk.line, reason: junk.reason });
+  push(em, late, {
+    ...norm,
+    key: key + rng.int(1, 5_000),
+    seq: 0,
+    line: junk.line,
+    reason: junk.reason,
+  });
 }
 
 type JunkMaker = (p: Parts, ev: LogicalEvent, rng: Rng) => { line: string; reason: string };
@@ -282,17 +292,3 @@ const JUNK: Record<string, JunkMaker> = {
     return { line: render(p), reason: "too_large" };
   },
 };
-
-/**
- * Removes and returns the lines of one day's chunk, in file order.
- *
- * @example
- * ```ts
- * for (const item of takeEventDay(em, day)) await writeText(sink, item.line + "\n");
- * ```
- */
-export function takeEventDay(em: EventEmitter, day: number): PendingEvent[] {
-  const list = em.pending.get(day) ?? [];
-  em.pending.delete(day);
-  return list.sort((a, b) => a.key - b.key);
-}

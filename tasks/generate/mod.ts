@@ -9,20 +9,21 @@
 
 import { DAY_MS, dayNumber, dayString, mondayOf, weekdayOf } from "./calendar.ts";
 import { countDirt, newDirtTally } from "./dirt.ts";
-import { type EventEmitter, takeEventDay } from "./event_format.ts";
+import type { EventEmitter } from "./event_format.ts";
+import { createEventQueue, drain, openDay, queuedCount } from "./event_queue.ts";
 import { buildExpected, type Expected } from "./expected.ts";
 import { DEFAULT_FX_D4 } from "./money.ts";
 import { type OrderBook, takeOrderDay } from "./order_book.ts";
 import { FILE_VARIANTS, formatOrderFile, layoutFor, type OrderFormatter } from "./order_format.ts";
-import { buildPersons, visitChance } from "./persons.ts";
+import { buildPersons, scheduleVisits } from "./persons.ts";
 import { Rng, weightedSampler } from "./prng.ts";
 import { productMembers, runMarketplace, runSession, type World } from "./session.ts";
 import { closeSink, openSink, writeText } from "./sink.ts";
-import { createStock, planRestocks, receiveRestocks } from "./stock.ts";
+import { createStock, planRestocks, receiveRestocks, snapshotRows } from "./stock.ts";
 import { closeEventBuckets, createEventTally, tallyEvent } from "./truth_events.ts";
 import { createInventoryTally, tallyInventoryWeek } from "./truth_inventory.ts";
 import { createOrderTally, tallyOrderFile } from "./truth_orders.ts";
-import { buildCatalog, isActive, productNameOn } from "./vocab.ts";
+import { buildCatalog } from "./vocab.ts";
 import { buildWorkbook, type InventoryFormatter } from "./workbook.ts";
 
 /** What to generate. */
@@ -52,32 +53,6 @@ export interface GenerateSummary {
 /** Events are never written more than this many days after their own day. */
 export const LATE_DAYS_MAX = 3;
 
-const HOUR_WEIGHTS = [
-  1,
-  0.6,
-  0.4,
-  0.3,
-  0.3,
-  0.5,
-  1,
-  2,
-  3,
-  4,
-  4.5,
-  5,
-  5.5,
-  5,
-  5,
-  5,
-  5.5,
-  6,
-  7,
-  7.5,
-  7,
-  6,
-  4,
-  2,
-];
 const OUTPUT =
   /^(events\.ndjson|expected\.json|orders_\d{4}-\d{2}-\d{2}(_resend)?\.csv|inventory_\d{4}-\d{2}-\d{2}\.xlsx)$/;
 
@@ -137,7 +112,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
     tag: String(seed),
     seq: 0,
     lastDay: endDay,
-    pending: new Map(),
+    queue: createEventQueue(),
   };
   const book: OrderBook = {
     rng: new Rng(`${seed}/orders`),
@@ -183,7 +158,6 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
   const resendDay = opts.dirty > 0 && opts.days >= 3
     ? startDay + fileRng.int(1, opts.days - 2)
     : -1;
-  const hour = weightedSampler(HOUR_WEIGHTS);
   const encoder = new TextEncoder();
   const files: string[] = ["events.ndjson"];
   const meta = {
@@ -203,25 +177,24 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
   let eventLines = 0, orderRows = 0, inventoryRows = 0, weekIndex = 0;
 
   const sink = await openSink(`${out}/events.ndjson`);
+  let chunk = "";
+  const release = async (upTo: number, flush = false) => {
+    for (const e of drain(emitter.queue, upTo)) {
+      tallyEvent(truth.events, e, e.reason);
+      chunk += e.line + "\n";
+      eventLines++;
+    }
+    if (chunk.length >= 1 << 16 || (flush && chunk.length > 0)) {
+      await writeText(sink, chunk);
+      chunk = "";
+    }
+  };
   try {
     for (let day = startDay; day <= endDay; day++) {
       const date = dayString(day);
       if (day === startDay || weekdayOf(day) === 0) {
         const monday = mondayOf(day);
-        const rows = stock.rows
-          .filter((r) => isActive(catalog.products[r.product], monday))
-          .map((r) => {
-            const p = catalog.products[r.product];
-            return {
-              sku: p.sku,
-              productName: productNameOn(p, monday),
-              category: p.category,
-              warehouse: catalog.warehouses[r.warehouse],
-              onHand: r.onHand,
-              reorderPoint: r.reorderPoint,
-              costD4: p.costD4,
-            };
-          });
+        const rows = snapshotRows(stock, catalog, monday);
         const wb = buildWorkbook(invFmt, { monday, weekIndex: weekIndex++, rows });
         const file = `inventory_${dayString(monday)}.xlsx`;
         await Deno.writeFile(`${out}/${file}`, wb.bytes);
@@ -231,17 +204,15 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
         inventoryRows += wb.outcomes.length;
       }
       receiveRestocks(stock, day);
+      openDay(emitter.queue, day);
       const progress = (day - startDay) / opts.days;
-      const weekday = weekdayOf(day);
       const placedBefore = book.placed;
-      for (const person of persons) {
-        if (!rng.chance(visitChance(person, day, weekday, progress))) continue;
-        const starts = [day * DAY_MS + hour(rng) * 3_600_000 + rng.int(0, 3_599_999)];
-        if (rng.chance(0.12)) {
-          starts.push(day * DAY_MS + hour(rng) * 3_600_000 + rng.int(0, 3_599_999));
-        }
-        starts.sort((a, b) => a - b);
-        for (const start of starts) runSession(world, person, start);
+      // Visits run in start order, so each line can be written once no later
+      // visit can produce an earlier one.
+      const visits = scheduleVisits(persons, { day, progress, rng });
+      for (const visit of visits) {
+        await release(visit.start);
+        runSession(world, visit.person, visit.start);
       }
       runMarketplace(
         world,
@@ -250,18 +221,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
         Math.floor((book.placed - placedBefore) * 0.05 + rng.next()),
       );
       planRestocks(stock, catalog, day, stockRng);
-
-      const chunk = takeEventDay(emitter, day);
-      for (let i = 0; i < chunk.length; i += 1024) {
-        // Slices keep each joined string small enough to encode into the sink's buffer.
-        let text = "";
-        for (const item of chunk.slice(i, i + 1024)) {
-          tallyEvent(truth.events, item, item.reason);
-          text += item.line + "\n";
-        }
-        await writeText(sink, text);
-      }
-      eventLines += chunk.length;
+      await release((day + 1) * DAY_MS, true);
       closeEventBuckets(truth.events, day - LATE_DAYS_MAX + 1);
 
       const variant = opts.dirty > 0
@@ -299,7 +259,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
   } finally {
     await closeSink(sink);
   }
-  if (emitter.pending.size > 0 || book.pending.size > 0 || orderFmt.dups.size > 0) {
+  if (queuedCount(emitter.queue) > 0 || book.pending.size > 0 || orderFmt.dups.size > 0) {
     throw new Error(`Records were scheduled after the last day "${opts.end}"`);
   }
   const expected = buildExpected({

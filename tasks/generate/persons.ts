@@ -9,7 +9,8 @@
  */
 
 import { CURRENCIES, type Currency } from "./vocab.ts";
-import { keyedSampler, Rng } from "./prng.ts";
+import { DAY_MS, weekdayOf } from "./calendar.ts";
+import { keyedSampler, Rng, weightedSampler } from "./prng.ts";
 
 /** One simulated person. */
 export interface Person {
@@ -115,4 +116,68 @@ export function visitChance(p: Person, day: number, weekday: number, progress: n
   const age = day - p.joinDay;
   const decay = 0.4 + 0.6 * Math.exp(-age / 12);
   return Math.min(0.95, p.rate * WEEKDAY_FACTOR[weekday] * decay * (1 + 0.3 * progress));
+}
+
+/** Relative traffic by hour of day (UTC), midnight first. */
+export const HOUR_WEIGHTS = [
+  1,
+  0.6,
+  0.4,
+  0.3,
+  0.3,
+  0.5,
+  1,
+  2,
+  3,
+  4,
+  4.5,
+  5,
+  5.5,
+  5,
+  5,
+  5,
+  5.5,
+  6,
+  7,
+  7.5,
+  7,
+  6,
+  4,
+  2,
+];
+const hourOf = weightedSampler(HOUR_WEIGHTS);
+
+/** One visit of a day. */
+export interface Visit {
+  start: number;
+  person: Person;
+}
+
+/**
+ * The visits of one day, in start order (ties in person order): who visits,
+ * once or twice, and when.
+ *
+ * @example
+ * ```ts
+ * for (const v of scheduleVisits(persons, { day, progress: 0.5, rng })) runSession(world, v.person, v.start);
+ * ```
+ */
+export function scheduleVisits(
+  persons: Person[],
+  opts: { day: number; progress: number; rng: Rng },
+): Visit[] {
+  const { day, rng } = opts;
+  const weekday = weekdayOf(day);
+  const visits: Visit[] = [];
+  for (const person of persons) {
+    if (!rng.chance(visitChance(person, day, weekday, opts.progress))) continue;
+    const count = rng.chance(0.12) ? 2 : 1;
+    for (let v = 0; v < count; v++) {
+      visits.push({
+        start: day * DAY_MS + hourOf(rng) * 3_600_000 + rng.int(0, 3_599_999),
+        person,
+      });
+    }
+  }
+  return visits.sort((a, b) => a.start - b.start);
 }

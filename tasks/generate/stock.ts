@@ -7,7 +7,8 @@
  */
 
 import type { Catalog } from "./vocab.ts";
-import { isActive } from "./vocab.ts";
+import { isActive, productNameOn } from "./vocab.ts";
+import type { SnapshotRow } from "./workbook.ts";
 import type { Rng } from "./prng.ts";
 
 /** One (product, warehouse) row. */
@@ -109,4 +110,25 @@ export function planRestocks(stock: Stock, catalog: Catalog, day: number, rng: R
     row.arrivalDay = day + (late ? rng.int(10, 20) : rng.int(2, 7));
     row.arrivalQty = Math.max(3, Math.ceil(row.demand * rng.int(20, 40)) + row.reorderPoint);
   }
+}
+
+/**
+ * The snapshot of the week starting `monday`: a row per (product, warehouse)
+ * of the products stocked that week, with their name of that week.
+ */
+export function snapshotRows(stock: Stock, catalog: Catalog, monday: number): SnapshotRow[] {
+  return stock.rows
+    .filter((r) => isActive(catalog.products[r.product], monday))
+    .map((r) => {
+      const p = catalog.products[r.product];
+      return {
+        sku: p.sku,
+        productName: productNameOn(p, monday),
+        category: p.category,
+        warehouse: catalog.warehouses[r.warehouse],
+        onHand: r.onHand,
+        reorderPoint: r.reorderPoint,
+        costD4: p.costD4,
+      };
+    });
 }

@@ -70,7 +70,8 @@ export interface EventTally {
   /** Accepted `Order Completed` events: order id and event day. */
   completed: { orderId: string; day: number }[];
   quality: QualityFigures;
-  monthOfDay: Map<number, number>;
+  /** The buckets of the last line's day. */
+  cache: { day: number; stats: BucketStats[] };
 }
 
 /** An empty quality record. */
@@ -113,7 +114,7 @@ export function createEventTally(tag: string): EventTally {
     closed: new Map(),
     completed: [],
     quality: emptyQuality(),
-    monthOfDay: new Map(),
+    cache: { day: Number.NaN, stats: [] },
   };
 }
 
@@ -196,12 +197,16 @@ export function tallyEvent(t: EventTally, ev: NormEvent, reason?: string): void 
   const page = ev.type === "page";
   const day = Math.floor(ev.ts / DAY_MS);
   const monday = mondayOf(day);
-  let month = t.monthOfDay.get(day);
-  if (month === undefined) t.monthOfDay.set(day, month = monthIndex(day));
-  count(bump(t.days, day), person, bits, page);
-  count(bump(t.weeks, monday), person, bits, page);
-  count(bump(t.months, month), person, bits, page);
-  count(t.all, person, bits, page);
+  const c = t.cache;
+  if (c.day !== day) {
+    // Consecutive lines mostly share a day: look its buckets up once.
+    if (t.closed.has(dayString(day))) {
+      throw new Error(`An event of "${dayString(day)}" came after its day was closed`);
+    }
+    c.day = day;
+    c.stats = [bump(t.days, day), bump(t.weeks, monday), bump(t.months, monthIndex(day)), t.all];
+  }
+  for (const s of c.stats) count(s, person, bits, page);
   if (day < t.firstDay[person]) t.firstDay[person] = day;
   t.activeWeeks[person].add(monday);
   if (step === 4 && ev.orderId !== undefined) t.completed.push({ orderId: ev.orderId, day });
@@ -237,6 +242,7 @@ function kpisOf(label: string, s: BucketStats): EventKpis {
  * it: callers promise no later line is timed in them.
  */
 export function closeEventBuckets(t: EventTally, day: number): void {
+  t.cache.day = Number.NaN;
   for (const [d, s] of t.days) {
     if (d < day) {
       t.closed.set(dayString(d), kpisOf(dayString(d), s));
