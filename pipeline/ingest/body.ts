@@ -100,6 +100,18 @@ export function readStreamError(err: unknown): HttpError {
  * ```
  */
 export async function readBody(req: Request, options: BodyStreamOptions): Promise<Uint8Array> {
+  // A plain body with a declared length within the limit cannot grow past it
+  // (HTTP frames it by that length): read it without a counting stream.
+  const declared = Number(req.headers.get("content-length") ?? "NaN");
+  if (
+    bodyEncoding(req) === "identity" && Number.isFinite(declared) && declared <= options.limit
+  ) {
+    try {
+      return new Uint8Array(await req.arrayBuffer());
+    } catch (err) {
+      throw readStreamError(err);
+    }
+  }
   const stream = bodyStream(req, options);
   const parts: Uint8Array[] = [];
   let total = 0;

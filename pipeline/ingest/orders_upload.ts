@@ -299,19 +299,31 @@ export async function classifyOrders(
       const name = headKey(value.line);
       const head = heads.get(name) ?? null;
       const fingerprint = orderLineFingerprint(value.line);
+      // A replayed row was received (and counted quarantined) on its own day:
+      // its count moves there instead of adding a new receipt.
+      const count = value.replayOf
+        ? (metric: string) => deltas.add(goldQuality("orders", value.replayOf!.day, metric), 1)
+        : q;
+      if (value.replayOf) {
+        q("received", -1);
+        const orig = (metric: string) =>
+          deltas.add(goldQuality("orders", value.replayOf!.day, metric), -1);
+        orig("quarantined");
+        orig(`reason:${value.replayOf.reason}`);
+      }
       if (head && head.fingerprint === fingerprint) {
         updated.duplicates++;
-        q("duplicates");
+        count("duplicates");
       } else {
         updated.accepted++;
-        q("accepted");
+        count("accepted");
         if (head) {
           updated.updates++;
-          q("updates");
+          count("updates");
         }
         for (const w of value.warnings) {
           updated.warningsByField[w] = (updated.warningsByField[w] ?? 0) + 1;
-          q(`warning:${w}`);
+          count(`warning:${w}`);
         }
       }
       if (!head || compareVersions(value.version, head.version) > 0) {
@@ -329,7 +341,7 @@ export async function classifyOrders(
       for (const rec of quarantined) writeQuarantine(op, rec);
       for (const [key, head] of headWrites.values()) op.set(key, head);
       deltas.applyTo(op);
-      op.max(metaLastReceived("orders"), BigInt(record.receivedAt));
+      if (!record.replay) op.max(metaLastReceived("orders"), BigInt(record.receivedAt));
       op.set(bronzeUpload(record.id), updated);
     });
     record = updated;
@@ -343,7 +355,7 @@ export async function classifyOrders(
     const d = new CounterDeltas();
     d.add(metaBacklog("orders"), valid);
     d.applyTo(op);
-    op.max(metaLastReceived("orders"), BigInt(record.receivedAt));
+    if (!record.replay) op.max(metaLastReceived("orders"), BigInt(record.receivedAt));
   });
   return classified;
 }

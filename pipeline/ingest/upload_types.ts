@@ -56,10 +56,30 @@ export interface UploadRecord {
    * bytes gets this upload's answer instead of `duplicate_file` (and clears it).
    */
   recovered?: boolean;
+  /** A replay of quarantined rows (`replayOrderLines`), not a file: no hash, no freshness. */
+  replay?: boolean;
 }
 
 /** A staged data row of an upload (`bronze/upload_rows/<id>/<row>`). */
 export type StagedRow =
-  | { kind: "line"; line: OrderLine; version: LineVersion; warnings: string[]; raw: string }
+  | {
+    kind: "line";
+    line: OrderLine;
+    version: LineVersion;
+    warnings: string[];
+    raw: string;
+    /** Set on a row of a replay upload: the quarantined record it replays. */
+    replayOf?: ReplayOf;
+  }
   | { kind: "inventory"; row: InventoryRow; warnings: string[]; raw: string }
   | { kind: "rejected"; rejection: Rejection; raw: string };
+
+/** The quarantined record a replayed row stands for (its counters move on its own day). */
+export interface ReplayOf {
+  /** Quarantine record id. */
+  id: string;
+  /** UTC day the record was received (the quality counters' day). */
+  day: string;
+  /** Its quarantine reason. */
+  reason: ReasonCode;
+}
