@@ -115,3 +115,11 @@ Deno.test("csvRecords() refuses bytes that are not UTF-8 with a 422", async () =
   }, HttpError);
   assert(err instanceof HttpError && err.status === 422 && err.code === "not_utf8");
 });
+
+Deno.test("CsvParser keeps a CRLF split by an empty chunk as one line end", () => {
+  assertEquals(parse('"a"\r\nb\r\nc', [4, 4]).map((r) => [r.line, r.fields]), [
+    [1, ["a"]],
+    [2, ["b"]],
+    [3, ["c"]],
+  ]);
+});

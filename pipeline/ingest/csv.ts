@@ -87,9 +87,9 @@ export class CsvParser {
     let recStart = 0;
     let fieldStart = 0;
     let i = 0;
-    if (this.#skipLf) {
+    if (this.#skipLf && n > 0) {
       this.#skipLf = false;
-      if (n > 0 && chunk.charCodeAt(0) === LF) {
+      if (chunk.charCodeAt(0) === LF) {
         i = 1;
         recStart = 1;
         fieldStart = 1;
