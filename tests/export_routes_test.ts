@@ -116,6 +116,23 @@ Deno.test("export of quality counters honours from and to, counters signed", asy
   });
 });
 
+Deno.test("export of inventory rows selects snapshot weeks with from and to", async () => {
+  await withApp(async (app) => {
+    const weeks = async (query: string) => {
+      const res = await app.request(`/v1/export/silver/inventory_rows?format=ndjson&${query}`, {
+        headers: auth,
+      });
+      return (await res.text()).trim().split("\n").filter((l) => l).map((l) =>
+        `${JSON.parse(l).week} ${JSON.parse(l).sku}`
+      );
+    };
+    assertEquals(await weeks("from=2026-11-23"), ["2026-11-23 SKU-1", "2026-11-23 SKU-2"]);
+    assertEquals(await weeks("to=2026-11-16"), ["2026-11-16 SKU-1"]);
+    assertEquals(await weeks("from=2026-11-17&to=2026-11-22"), []);
+    assertEquals((await weeks("from=2026-11-16&to=2026-11-23")).length, 3);
+  });
+});
+
 Deno.test("export of gold/daily covers the days with data, zero days included", async () => {
   await withApp(async (app, kv) => {
     const row = (date: string, revenue: number, orders: number): DailyRow => ({

@@ -24,30 +24,33 @@ export interface RowOptions {
 
 function listSelector(
   prefix: Deno.KvKey,
-  dated: boolean,
+  dayPrefix: ((day: string) => Deno.KvKey) | undefined,
   options: RowOptions,
 ): Deno.KvListSelector {
-  if (!dated || (options.from === undefined && options.to === undefined)) return { prefix };
-  // "\u0000" sorts after the day itself and before every later day, and a
-  // longer key [day, …] sorts before [day + "\u0000"].
-  if (options.from !== undefined && options.to !== undefined) {
-    return { start: [...prefix, options.from], end: [...prefix, `${options.to}\u0000`] };
-  }
-  if (options.from !== undefined) return { prefix, start: [...prefix, options.from] };
-  return { prefix, end: [...prefix, `${options.to}\u0000`] };
+  const { from, to } = options;
+  if (!dayPrefix || (from === undefined && to === undefined)) return { prefix };
+  // The end bound is the prefix of the day `to + "\u0000"`: it sorts after
+  // every key of day `to` (longer keys of that day included) and before the
+  // next day.
+  const end = to === undefined ? undefined : dayPrefix(`${to}\u0000`);
+  if (from !== undefined && end !== undefined) return { start: dayPrefix(from), end };
+  if (from !== undefined) return { prefix, start: dayPrefix(from) };
+  return { prefix, end: end! };
 }
 
 async function* prefixBatches(
   kv: Deno.Kv,
   table: ExportTable,
   prefix: Deno.KvKey,
-  dated: boolean,
+  dayPrefix: ((day: string) => Deno.KvKey) | undefined,
   options: RowOptions,
 ): AsyncGenerator<Cell[][]> {
   const size = batchSizeOf(options);
   const skip = prefix.length;
   let batch: Cell[][] = [];
-  for await (const entry of kv.list(listSelector(prefix, dated, options), { batchSize: size })) {
+  for await (
+    const entry of kv.list(listSelector(prefix, dayPrefix, options), { batchSize: size })
+  ) {
     batch.push(rowOf(table.columns, entry.value, entry.key.slice(skip)));
     if (batch.length >= size) {
       yield batch;
@@ -82,5 +85,5 @@ export function tableBatches(
 ): AsyncGenerator<Cell[][]> {
   const source = table.source;
   if (source.kind === "daily") return dailyBatches(kv, table, options);
-  return prefixBatches(kv, table, source.prefix, source.dated ?? false, options);
+  return prefixBatches(kv, table, source.prefix, source.dayPrefix, options);
 }

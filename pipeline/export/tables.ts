@@ -13,6 +13,7 @@ import {
   goldAlerts,
   goldCountersAll,
   goldQualityAll,
+  goldQualityOfDay,
   goldRetentionAll,
   goldSkuCountersAll,
   goldViewsOf,
@@ -20,6 +21,7 @@ import {
   silverCatalogAll,
   silverEvents,
   silverInventoryRowsAll,
+  silverInventoryRowsOfWeek,
   silverOrderLines,
 } from "../../kv/keys.ts";
 import { type Column, column, field, fieldOrKey, keyPart } from "./columns.ts";
@@ -30,10 +32,11 @@ export type ExportLayer = "silver" | "gold";
 /** Where a table's rows come from. */
 export type TableSource =
   /**
-   * Every entry under a KV prefix, in key order. `dated`: the first key part
-   * after the prefix is a `YYYY-MM-DD` day, so `from`/`to` select a key range.
+   * Every entry under a KV prefix, in key order. `dayPrefix`, for tables whose
+   * first key part after the prefix is a `YYYY-MM-DD` day: the key builder of
+   * one day's entries, so `from`/`to` select a key range.
    */
-  | { kind: "prefix"; prefix: Deno.KvKey; dated?: boolean }
+  | { kind: "prefix"; prefix: Deno.KvKey; dayPrefix?: (day: string) => Deno.KvKey }
   /** One row per day of a range, from the gold daily KPIs (`from`/`to`). */
   | { kind: "daily" };
 
@@ -122,7 +125,11 @@ export const EXPORT_TABLES: readonly ExportTable[] = [
     layer: "silver",
     name: "inventory_rows",
     description: "Rows of every weekly inventory snapshot, by week (Monday), SKU and warehouse",
-    source: { kind: "prefix", prefix: silverInventoryRowsAll(), dated: true },
+    source: {
+      kind: "prefix",
+      prefix: silverInventoryRowsAll(),
+      dayPrefix: silverInventoryRowsOfWeek,
+    },
     columns: [
       column("week", "date", keyPart(0)),
       column("sku", "string", fieldOrKey("sku", 1)),
@@ -251,7 +258,7 @@ export const EXPORT_TABLES: readonly ExportTable[] = [
     layer: "gold",
     name: "quality",
     description: "Data-quality counters, by received day, source and metric",
-    source: { kind: "prefix", prefix: goldQualityAll(), dated: true },
+    source: { kind: "prefix", prefix: goldQualityAll(), dayPrefix: goldQualityOfDay },
     columns: counterColumns([
       column("date", "date", keyPart(0)),
       column("source", "string", keyPart(1)),
@@ -309,4 +316,9 @@ export const EXPORT_TABLES: readonly ExportTable[] = [
  */
 export function findTable(layer: string, name: string): ExportTable | undefined {
   return EXPORT_TABLES.find((t) => t.layer === layer && t.name === name);
+}
+
+/** Whether a table takes a `from`/`to` day range. */
+export function isDated(table: ExportTable): boolean {
+  return table.source.kind === "daily" || table.source.dayPrefix !== undefined;
 }

@@ -16,6 +16,7 @@ import {
   exportStream,
   findTable,
   FORMAT_INFO,
+  isDated,
   isExportFormat,
 } from "../../pipeline/export/mod.ts";
 
@@ -69,9 +70,7 @@ export function exportRoutes(deps: AppDeps): Hono {
     const format = formatParam(c.req.query("format"));
     const from = dayParam("from", c.req.query("from"));
     const to = dayParam("to", c.req.query("to"));
-    const ranged = table.source.kind === "daily" ||
-      (table.source.kind === "prefix" && table.source.dated === true);
-    if (!ranged && (from !== undefined || to !== undefined)) {
+    if (!isDated(table) && (from !== undefined || to !== undefined)) {
       throw new HttpError(
         400,
         "invalid_parameter",
