@@ -79,9 +79,17 @@ function isRevenue(line: OrderLine): boolean {
 
 /** The four ISO weeks (as Mondays) whose 28-day cover window contains `day`. */
 export function coverWeeksOfDay(day: string): string[] {
-  const week = isoWeekOfDay(day);
-  return [1, 2, 3, 4].map((k) => mondayOfIsoWeek(addIsoWeeks(week, k)));
+  let weeks = coverWeeks.get(day);
+  if (!weeks) {
+    const week = isoWeekOfDay(day);
+    weeks = [1, 2, 3, 4].map((k) => mondayOfIsoWeek(addIsoWeeks(week, k)));
+    if (coverWeeks.size > 20_000) coverWeeks.clear();
+    coverWeeks.set(day, weeks);
+  }
+  return weeks;
 }
+
+const coverWeeks = new Map<string, string[]>();
 
 /** A map that reads through to a base map and keeps its own writes (for dry runs). */
 export class LayeredMap<V> {
