@@ -100,6 +100,7 @@ Deno.test("a stalled worker loses its batch to the worker that took over, and go
     const slow = cleanEvents(kv, config, {
       leaseTtlMs: 30,
       batchSize: 5,
+      concurrency: 1,
       owner: "slow",
       hook: async (point) => {
         if (point === "computed" && !stalled) {

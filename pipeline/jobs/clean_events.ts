@@ -67,7 +67,11 @@ export async function cleanEvents(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 2) }, worker));
+  const settled = await Promise.allSettled(
+    Array.from({ length: Math.max(1, opts.concurrency ?? 2) }, worker),
+  );
+  // Every shard worker has stopped before a failure is reported.
+  for (const r of settled) if (r.status === "rejected") throw r.reason;
   return outcome;
 }
 
