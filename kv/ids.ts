@@ -19,6 +19,18 @@ function randomPart(): string {
   return s;
 }
 
+const MAX_COUNTER = 36 ** 4 - 1;
+
+/** Per-process sequence within one millisecond, so ids of one process never tie. */
+function tick(nowMs: number): number {
+  if (nowMs === lastMs) counter++;
+  else {
+    lastMs = nowMs;
+    counter = 0;
+  }
+  return counter;
+}
+
 /**
  * A time-ordered id: milliseconds, a per-process counter, and randomness, so
  * ids from one process sort in creation order and ids from several processes
@@ -30,17 +42,15 @@ function randomPart(): string {
  * ```
  */
 export function oldestFirstId(nowMs: number = Date.now()): string {
-  if (nowMs === lastMs) counter++;
-  else {
-    lastMs = nowMs;
-    counter = 0;
-  }
-  return `${pad(nowMs, 10)}${pad(counter, 4)}${randomPart()}`;
+  return `${pad(nowMs, 10)}${pad(tick(nowMs), 4)}${randomPart()}`;
 }
 
-/** A time-ordered id that sorts newest first (for quarantine, alerts and job runs). */
+/**
+ * A time-ordered id that sorts newest first (for quarantine, alerts and job
+ * runs), also among ids of one process made in the same millisecond.
+ */
 export function newestFirstId(nowMs: number = Date.now()): string {
-  return oldestFirstId(MAX_MS - nowMs);
+  return `${pad(MAX_MS - nowMs, 10)}${pad(MAX_COUNTER - tick(nowMs), 4)}${randomPart()}`;
 }
 
 /** The time encoded in an id made by {@link oldestFirstId}. */

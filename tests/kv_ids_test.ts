@@ -24,6 +24,13 @@ Deno.test("newestFirstId() sorts later times first and keeps the time", () => {
   assertEquals(timeOfNewestFirstId(newer), t + 1);
 });
 
+Deno.test("newestFirstId() sorts later ids of the same millisecond first", () => {
+  const t = Date.UTC(2026, 10, 25, 12);
+  const ids = [newestFirstId(t), newestFirstId(t), newestFirstId(t)];
+  assertEquals([...ids].sort(), [...ids].reverse());
+  assertEquals(ids.map(timeOfNewestFirstId), [t, t, t]);
+});
+
 Deno.test("shardOf() is stable and spreads persons over every shard", () => {
   assertEquals(shardOf("user-1"), shardOf("user-1"));
   const seen = new Set<number>();
