@@ -219,7 +219,7 @@ export async function renderMetrics(
     "pipeline_alert_outbox_max_attempts",
     "Most delivery attempts of a pending alert",
   );
-  attempts.samples.push({ labels: {}, value: Math.max(0, ...outbox.map((o) => o.attempts)) });
+  attempts.samples.push({ labels: {}, value: outbox.reduce((m, o) => Math.max(m, o.attempts), 0) });
 
   return render([
     ingest,
