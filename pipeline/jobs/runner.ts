@@ -60,7 +60,7 @@ export async function recordJobRun(
   fn: () => Promise<JobOutcome>,
 ): Promise<JobRunResult> {
   const started = Date.now();
-  const runId = newestFirstId(started);
+  const runId = runIdOf(started);
   const key = metaJobRun(job, runId);
   const run: JobRun = {
     started_at: new Date(started).toISOString(),
@@ -86,6 +86,19 @@ export async function recordJobRun(
   await retryBusy(() => kv.set(key, run, { expireIn: 30 * 86_400_000 }));
   await retryBusy(() => pruneRuns(kv, job));
   return { name: job, busy, ...run };
+}
+
+const SEQ_SPAN = 36 ** 4;
+let runSeq = 0;
+
+/**
+ * `newestFirstId(ms)` with its per-process counter inverted, so that runs
+ * started in the same millisecond also list newest first.
+ */
+function runIdOf(ms: number): string {
+  const id = newestFirstId(ms);
+  runSeq = (runSeq + 1) % SEQ_SPAN;
+  return id.slice(0, 10) + (SEQ_SPAN - 1 - runSeq).toString(36).padStart(4, "0") + id.slice(14);
 }
 
 async function pruneRuns(kv: Deno.Kv, job: string): Promise<void> {
