@@ -91,15 +91,15 @@ function pop(q: EventQueue): PendingEvent {
 }
 
 /**
- * Pops, in order, every line whose key is below `upTo`.
+ * The next line in order if its key is below `upTo`, else `undefined`.
  *
  * @example
  * ```ts
- * for (const e of drain(queue, visitStartMs)) write(e.line);
+ * for (let e = next(queue, visitStartMs); e; e = next(queue, visitStartMs)) write(e.line);
  * ```
  */
-export function* drain(q: EventQueue, upTo: number): Generator<PendingEvent> {
-  while (q.heap.length > 0 && q.heap[0].key < upTo) yield pop(q);
+export function next(q: EventQueue, upTo: number): PendingEvent | undefined {
+  return q.heap.length > 0 && q.heap[0].key < upTo ? pop(q) : undefined;
 }
 
 /** Lines still waiting. */

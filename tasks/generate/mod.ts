@@ -10,7 +10,7 @@
 import { DAY_MS, dayNumber, dayString, mondayOf, weekdayOf } from "./calendar.ts";
 import { countDirt, newDirtTally } from "./dirt.ts";
 import type { EventEmitter } from "./event_format.ts";
-import { createEventQueue, drain, openDay, queuedCount } from "./event_queue.ts";
+import { createEventQueue, next, openDay, queuedCount } from "./event_queue.ts";
 import { buildExpected, type Expected } from "./expected.ts";
 import { DEFAULT_FX_D4 } from "./money.ts";
 import { type OrderBook, takeOrderDay } from "./order_book.ts";
@@ -179,7 +179,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
   const sink = await openSink(`${out}/events.ndjson`);
   let chunk = "";
   const release = async (upTo: number, flush = false) => {
-    for (const e of drain(emitter.queue, upTo)) {
+    for (let e = next(emitter.queue, upTo); e; e = next(emitter.queue, upTo)) {
       tallyEvent(truth.events, e, e.reason);
       chunk += e.line + "\n";
       eventLines++;

@@ -77,13 +77,17 @@ export interface CatalogEntry {
 
 /**
  * The catalog after every upload: per SKU, the name and (shown) category of
- * the latest week containing it.
+ * its first row in the latest week containing it.
  */
 export function catalogOf(t: InventoryTally): Map<string, CatalogEntry> {
   const out = new Map<string, CatalogEntry>();
   const byAge = [...t.weeks].sort((a, b) => a.monday - b.monday);
   for (const week of byAge) {
+    const named = new Set<string>();
     for (const row of week.rows) {
+      // Within a week, a SKU is named by its first row.
+      if (named.has(row.sku)) continue;
+      named.add(row.sku);
       out.set(row.sku, {
         name: row.productName,
         category: t.categoryShown.get(row.category.toLowerCase())!,
