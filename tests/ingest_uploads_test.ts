@@ -238,3 +238,16 @@ Deno.test("A repeated inventory workbook is answered duplicate_file", async () =
     assertEquals(await quality(t.kv, "inventory"), { received: 1, accepted: 1 });
   });
 });
+
+Deno.test("Repeats of a line across classification rounds are compared with the latest version", async () => {
+  await withApp(async (t) => {
+    const lines = Array.from({ length: 1100 }, (_, i) => line(i + 10_000));
+    lines[2] = line(1, 1, "placed");
+    lines[699] = line(1, 1, "shipped"); // an update, 697 rows (a round) later
+    lines[1049] = line(1, 1, "shipped"); // an exact duplicate of that update
+    const a = await ok(await upload(t, csv(lines)));
+    assertEquals([a.rows, a.accepted, a.updates, a.duplicates], [1100, 1099, 1, 1]);
+    const head = (await t.kv.get<OrderHead>(bronzeOrderHead("O-1", 1))).value!;
+    assertEquals(head.version.row, 1050);
+  });
+});

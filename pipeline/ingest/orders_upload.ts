@@ -131,16 +131,19 @@ export async function stageOrderRows(
   let row = 0;
   let batch: [Deno.KvKey, StagedRow][] = [];
   let bytes = 0;
-  let inFlight: Promise<boolean> | null = null;
+  const inFlight: Promise<boolean>[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
     const rows = batch;
     batch = [];
     bytes = 0;
-    if (inFlight) await inFlight;
-    inFlight = writer.commit((op) => {
+    // Two commits in flight while the next batch is parsed.
+    while (inFlight.length >= 2) await inFlight.shift();
+    const done = writer.commit((op) => {
       for (const [key, value] of rows) op.set(key, value);
     });
+    done.catch(() => {}); // observed below; never an unhandled rejection
+    inFlight.push(done);
   };
   try {
     for await (
@@ -167,9 +170,9 @@ export async function stageOrderRows(
       throw new HttpError(422, "missing_column", "File has no header row");
     }
     await flush();
-    if (inFlight) await inFlight;
+    while (inFlight.length > 0) await inFlight.shift();
   } catch (err) {
-    if (inFlight) await (inFlight as Promise<boolean>).catch(() => {});
+    await Promise.allSettled(inFlight);
     throw err;
   }
   return {
@@ -219,6 +222,24 @@ async function listStaged(
   return out;
 }
 
+/** The heads of the lines among `rows`, by line key (absent heads are `null`). */
+async function readHeads(
+  kv: Deno.Kv,
+  rows: { row: number; value: StagedRow }[],
+): Promise<Map<string, OrderHead | null>> {
+  const uniq = new Map<string, Deno.KvKey>();
+  for (const r of rows) {
+    if (r.value.kind !== "line") continue;
+    const l = r.value.line;
+    uniq.set(headKey(l), bronzeOrderHead(l.orderId, l.lineNo));
+  }
+  const names = [...uniq.keys()];
+  const found = await getManyChunked<OrderHead>(kv, [...uniq.values()]);
+  const heads = new Map<string, OrderHead | null>();
+  names.forEach((n, i) => heads.set(n, found[i].value));
+  return heads;
+}
+
 /**
  * Classifies the staged rows of a `committed` orders upload from its cursor:
  * exact duplicates of a line's head are dropped, other lines are accepted
@@ -240,20 +261,11 @@ export async function classifyOrders(
   options: { maxRounds?: number; recovered?: boolean } = {},
 ): Promise<UploadRecord> {
   let record: UploadRecord = structuredClone(start);
-  let next = await listStaged(kv, record.id, record.classifyCursor);
+  let rows = await listStaged(kv, record.id, record.classifyCursor);
+  let heads = await readHeads(kv, rows);
   let rounds = 0;
-  while (next.length > 0) {
+  while (rows.length > 0) {
     if (options.maxRounds !== undefined && rounds++ >= options.maxRounds) return record;
-    const rows = next;
-    const lines = rows.filter((r) => r.value.kind === "line").map((r) =>
-      (r.value as Extract<StagedRow, { kind: "line" }>).line
-    );
-    const uniq = new Map<string, Deno.KvKey>();
-    for (const l of lines) uniq.set(headKey(l), bronzeOrderHead(l.orderId, l.lineNo));
-    const names = [...uniq.keys()];
-    const found = await getManyChunked<OrderHead>(kv, [...uniq.values()]);
-    const heads = new Map<string, OrderHead | null>();
-    names.forEach((n, i) => heads.set(n, found[i].value));
 
     const updated = structuredClone(record);
     const deltas = new CounterDeltas();
@@ -334,18 +346,31 @@ export async function classifyOrders(
         bytes += 300;
       }
     }
-    const pending = consumed < rows.length
-      ? null
-      : listStaged(kv, record.id, updated.classifyCursor);
-    await writer.commit((op) => {
+    const committed = writer.commit((op) => {
       for (const rec of quarantined) writeQuarantine(op, rec);
       for (const [key, head] of headWrites.values()) op.set(key, head);
       deltas.applyTo(op);
       if (!record.replay) op.max(metaLastReceived("orders"), BigInt(record.receivedAt));
       op.set(bronzeUpload(record.id), updated);
     });
+    committed.catch(() => {}); // awaited below
+    // Read the next round while this one is written. Only this upload writes
+    // heads (it holds the lease), so what the commit sets overrides what the
+    // read may still see.
+    let prefetch: Promise<[typeof rows, typeof heads]>;
+    if (consumed < rows.length) {
+      prefetch = Promise.resolve([rows.slice(consumed), heads]);
+    } else {
+      prefetch = listStaged(kv, record.id, updated.classifyCursor).then(async (more) => {
+        const fresh = await readHeads(kv, more);
+        for (const [name, [, head]] of headWrites) if (fresh.has(name)) fresh.set(name, head);
+        return [more, fresh] as [typeof rows, typeof heads];
+      });
+    }
+    prefetch.catch(() => {}); // awaited below
+    await committed;
     record = updated;
-    next = pending ? await pending : await listStaged(kv, record.id, record.classifyCursor);
+    [rows, heads] = await prefetch;
   }
   const classified: UploadRecord = { ...record, status: "classified" };
   if (options.recovered) classified.recovered = true;

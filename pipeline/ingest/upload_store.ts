@@ -43,54 +43,95 @@ export interface UploadLeaseOptions {
 }
 
 /**
- * Serialises the commits of one upload under its lease: each commit checks
- * the lease's versionstamp (a fencing token) and renews it, and a heartbeat
- * renews it while a slow client streams.
+ * The commits of one upload under its lease. Every commit checks the lease's
+ * versionstamp (a fencing token: a writer whose lease expired and was taken
+ * over cannot commit); up to `maxInFlight` commits run at once (staging
+ * overlaps its commits). The lease is renewed by a heartbeat every third of
+ * its time to live, between commits, so a slow client does not lose it.
  */
 export class FencedWriter {
   #kv: Deno.Kv;
   #lease: Lease;
-  #chain: Promise<unknown> = Promise.resolve();
+  #max: number;
+  #inFlight = 0;
+  #waiters: (() => void)[] = [];
+  #renewing: Promise<void> | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #lastCommit = Date.now();
   #closed = false;
 
-  constructor(kv: Deno.Kv, lease: Lease) {
+  constructor(kv: Deno.Kv, lease: Lease, maxInFlight = 2) {
     this.#kv = kv;
     this.#lease = lease;
+    this.#max = Math.max(1, maxInFlight);
     const every = Math.max(50, Math.floor(lease.ttlMs / 3));
-    this.#timer = setInterval(() => {
-      if (Date.now() - this.#lastCommit >= every) this.commit(() => {}).catch(() => {});
-    }, every);
+    this.#timer = setInterval(() => this.#renew().catch(() => {}), every);
+  }
+
+  #wake(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w();
+  }
+
+  async #acquireSlot(): Promise<void> {
+    while (true) {
+      if (this.#renewing) await this.#renewing.catch(() => {});
+      else if (this.#inFlight < this.#max) {
+        this.#inFlight++;
+        return;
+      } else await new Promise<void>((r) => this.#waiters.push(r));
+    }
   }
 
   /**
-   * Runs `build` on a fresh atomic operation, adds the fence, and commits
-   * after every earlier commit of this writer. Resolves `false` when a check
-   * added by `build` failed; throws {@link LeaseLostError} when the lease is
-   * gone.
+   * Runs `build` on a fresh atomic operation, adds the fence and commits.
+   * Resolves `false` when a check added by `build` failed; throws
+   * {@link LeaseLostError} when the lease is gone. Commits started together
+   * may land in any order: callers await a commit before one that depends on it.
    */
-  commit(build: (op: Deno.AtomicOperation) => void): Promise<boolean> {
-    const run = async (): Promise<boolean> => {
+  async commit(build: (op: Deno.AtomicOperation) => void): Promise<boolean> {
+    await this.#acquireSlot();
+    try {
       if (this.#closed) throw new LeaseLostError("Upload writer is closed");
+      const lease = this.#lease;
       const op = this.#kv.atomic();
       build(op);
-      fenceWithLease(op, this.#lease);
+      op.check({ key: lease.key, versionstamp: lease.versionstamp });
       const result = await op.commit();
-      if (result.ok) {
-        this.#lease = leaseRenewed(this.#lease, result.versionstamp);
-        this.#lastCommit = Date.now();
-        return true;
-      }
-      const current = await this.#kv.get(this.#lease.key);
-      if (current.versionstamp !== this.#lease.versionstamp) {
+      if (result.ok) return true;
+      const current = await this.#kv.get(lease.key);
+      if (current.versionstamp !== lease.versionstamp) {
         throw new LeaseLostError("Upload lease was lost");
       }
       return false;
-    };
-    const next = this.#chain.then(run, run);
-    this.#chain = next.catch(() => {});
-    return next;
+    } finally {
+      this.#inFlight--;
+      this.#wake();
+    }
+  }
+
+  /** Renews the lease once no commit is in flight (new commits wait meanwhile). */
+  #renew(): Promise<void> {
+    if (this.#renewing) return this.#renewing;
+    this.#renewing = (async () => {
+      while (this.#inFlight > 0) await new Promise<void>((r) => this.#waiters.push(r));
+      if (this.#closed) return;
+      const op = fenceWithLease(this.#kv.atomic(), this.#lease);
+      const result = await op.commit();
+      // A failed renewal means the lease is gone; the next commit's check says so.
+      if (result.ok) this.#lease = leaseRenewed(this.#lease, result.versionstamp);
+    })().finally(() => {
+      this.#renewing = null;
+      this.#wake();
+    });
+    return this.#renewing;
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#inFlight > 0 || this.#renewing) {
+      if (this.#renewing) await this.#renewing.catch(() => {});
+      else await new Promise<void>((r) => this.#waiters.push(r));
+    }
   }
 
   /**
@@ -102,10 +143,10 @@ export class FencedWriter {
     this.#closed = true;
   }
 
-  /** Stops the heartbeat and releases the lease. */
+  /** Waits for commits in flight, stops the heartbeat and releases the lease. */
   async close(): Promise<void> {
     clearInterval(this.#timer);
-    await this.#chain;
+    await this.#drain();
     if (this.#closed) return;
     this.#closed = true;
     await releaseLease(this.#kv, this.#lease).catch(() => {});
