@@ -13,57 +13,44 @@
  *   valued with the FX table) differs from the value of their revenue lines.
  *
  * Each day's figures go to `goldView("cross_source", day)` and its findings to
- * `goldReconciliation(day, kind, item)`, browsable with {@link listReconciliation}.
+ * `goldReconciliation(day, kind, item)`, browsable with `listReconciliation`
+ * (reconciliation_list.ts).
  *
  * @module
  */
 
 import type { Config } from "../../config.ts";
 import {
-  goldEventRevenueOf,
   goldReconciliation,
   goldReconciliationOf,
-  goldSkusOfBucket,
   goldView,
   goldViewsOf,
   metaDirty,
-  silverCatalog,
   silverInventoryWeeks,
-  silverOrder,
-  silverOrderEvent,
   silverOrderEventsByDayAll,
-  silverOrderEventsOfDay,
-  silverOrderLinesOf,
   silverOrdersByDayAll,
-  silverOrdersOfDay,
 } from "../../kv/keys.ts";
-import { counterValue } from "../../kv/counters.ts";
 import { getManyChunked } from "../../kv/mod.ts";
-import { isDay, lineValueCents, REVENUE_STATUSES } from "../contracts/mod.ts";
-import type { OrderStatus } from "../contracts/types.ts";
+import { isDay } from "../contracts/mod.ts";
 import { VIEW } from "../gold/metrics.ts";
-import type { OrderDay, OrderState, SilverLine } from "../silver/orders.ts";
 import {
   CROSS_SOURCE_VIEW,
   type CrossSourceView,
-  type EventRevenueEntry,
-  RECONCILIATION_KINDS,
   type ReconciliationItem,
-  type ReconciliationKind,
 } from "./reconciliation_types.ts";
 import { updateEventRevenueIndex } from "./event_revenue_index.ts";
-import { decodeCursor, encodeCursor } from "./quarantine_list.ts";
+import { computeDay, type DayResult } from "./reconciliation_day.ts";
+
+export { computeDay } from "./reconciliation_day.ts";
+export {
+  isReconciliationKind,
+  listReconciliation,
+  type ListReconciliationOptions,
+  type ReconciliationPage,
+} from "./reconciliation_list.ts";
 
 /** The most recent order days always recomputed (their inputs change across days). */
 export const RECENT_DAYS_ALWAYS_CHECKED = 7;
-
-async function listMap<T>(kv: Deno.Kv, prefix: Deno.KvKey): Promise<Map<string, T>> {
-  const out = new Map<string, T>();
-  for await (const e of kv.list<T>({ prefix }, { batchSize: 1000 })) {
-    out.set(e.key[prefix.length] as string, e.value);
-  }
-  return out;
-}
 
 /** Every distinct key part after `prefix` (one read per value: a skip scan). */
 async function distinctParts(kv: Deno.Kv, prefix: Deno.KvKey): Promise<string[]> {
@@ -120,148 +107,6 @@ async function fingerprints(
     out.set(d, [...parts, catalog].join("."));
   });
   return out;
-}
-
-function isRevenueStatus(status: OrderStatus): boolean {
-  return REVENUE_STATUSES.includes(status);
-}
-
-function eventCents(entry: EventRevenueEntry, fxRates: Record<string, string>): number | null {
-  if (!Object.hasOwn(fxRates, entry.currency)) return null;
-  return lineValueCents(
-    { quantity: 1, unitPrice: entry.revenue, discount: "0", currency: entry.currency },
-    fxRates,
-  );
-}
-
-interface DayResult {
-  view: Omit<CrossSourceView, "checked_at" | "fingerprint">;
-  items: ReconciliationItem[];
-}
-
-/**
- * The reconciliation of one order day, computed from silver (no writes).
- *
- * @example
- * ```ts
- * const { view, items } = await computeDay(kv, config, "2026-11-25");
- * ```
- */
-export async function computeDay(kv: Deno.Kv, config: Config, day: string): Promise<DayResult> {
-  const [orders, events, skuEntries] = await Promise.all([
-    listMap<OrderDay>(kv, silverOrdersOfDay(day)),
-    listMap<Deno.KvU64>(kv, silverOrderEventsOfDay(day)),
-    (async () => {
-      const prefix = goldSkusOfBucket(day);
-      const lines = new Map<string, number>();
-      for await (const e of kv.list({ prefix }, { batchSize: 1000 })) {
-        if (e.key[prefix.length + 1] !== "revenue_lines") continue;
-        const n = counterValue(e.value);
-        if (n > 0) lines.set(e.key[prefix.length] as string, n);
-      }
-      return lines;
-    })(),
-  ]);
-  const items: ReconciliationItem[] = [];
-  const orderIds = [...orders.keys()];
-  const eventOrderIds = [...events.keys()];
-  const skus = [...skuEntries.keys()];
-  const [eventCounts, orderStates, catalog] = await Promise.all([
-    getManyChunked(kv, orderIds.map(silverOrderEvent)),
-    getManyChunked<OrderState>(kv, eventOrderIds.map(silverOrder)),
-    getManyChunked(kv, skus.map(silverCatalog)),
-  ]);
-
-  let unknownSkuLines = 0;
-  skus.forEach((sku, i) => {
-    if (catalog[i].value !== null) return;
-    const n = skuEntries.get(sku)!;
-    unknownSkuLines += n;
-    items.push({ kind: "orders_unknown_sku", sku, revenue_lines: n });
-  });
-
-  const withEvent: string[] = [];
-  orderIds.forEach((o, i) => {
-    if (counterValue(eventCounts[i].value) > 0) {
-      withEvent.push(o);
-      return;
-    }
-    const d = orders.get(o)!;
-    items.push({
-      kind: "orders_without_event",
-      order_id: o,
-      lines: d.lines,
-      revenue_lines: d.revenue_lines,
-    });
-  });
-
-  let eventsWithoutOrder = 0;
-  let orderEvents = 0;
-  eventOrderIds.forEach((o, i) => {
-    const n = counterValue(events.get(o));
-    orderEvents += n;
-    const state = orderStates[i].value;
-    if (state && Object.keys(state.lines).length > 0) return;
-    eventsWithoutOrder += n;
-    items.push({ kind: "events_without_order", order_id: o, events: n });
-  });
-
-  let compared = 0;
-  let mismatches = 0;
-  let difference = 0;
-  let uncomparable = 0;
-  for (let i = 0; i < withEvent.length; i += 20) {
-    const chunk = withEvent.slice(i, i + 20);
-    const results = await Promise.all(chunk.map(async (o) => {
-      const revenues = [...(await listMap<EventRevenueEntry>(kv, goldEventRevenueOf(o))).entries()];
-      if (revenues.length === 0) return null;
-      // The latest event (ids sort by receipt) states the order's revenue.
-      revenues.sort(([a], [b]) => a.localeCompare(b));
-      const latest = revenues[revenues.length - 1][1];
-      let orderCents = 0;
-      for await (
-        const e of kv.list<SilverLine>({ prefix: silverOrderLinesOf(o) })
-      ) {
-        if (isRevenueStatus(e.value.line.status)) orderCents += e.value.cents;
-      }
-      return { o, eventCents: eventCents(latest, config.fxRates), orderCents };
-    }));
-    for (const r of results) {
-      if (r === null) continue;
-      if (r.eventCents === null) {
-        uncomparable++;
-        continue;
-      }
-      compared++;
-      if (r.eventCents !== r.orderCents) {
-        mismatches++;
-        difference += r.eventCents - r.orderCents;
-        items.push({
-          kind: "revenue_mismatch",
-          order_id: r.o,
-          event_revenue_cents: r.eventCents,
-          order_revenue_cents: r.orderCents,
-          difference_cents: r.eventCents - r.orderCents,
-        });
-      }
-    }
-  }
-
-  return {
-    view: {
-      date: day,
-      orders_unknown_sku: unknownSkuLines,
-      orders_without_event: orderIds.length - withEvent.length,
-      events_without_order: eventsWithoutOrder,
-      orders_checked: orderIds.length,
-      order_events_checked: orderEvents,
-      revenue_compared: compared,
-      revenue_mismatches: mismatches,
-      revenue_difference_cents: difference,
-      revenue_uncomparable: uncomparable,
-    },
-    items,
-  };
 }
 
 function itemId(item: ReconciliationItem): string {
@@ -375,57 +220,4 @@ export async function runChecks(
     outcome.findings += result.items.length;
   }
   return outcome;
-}
-
-/** Options of {@link listReconciliation}. */
-export interface ListReconciliationOptions {
-  day: string;
-  kind: ReconciliationKind;
-  /** The `next_cursor` of the previous page. */
-  cursor?: string;
-  /** Findings per page (default 50, at most 500). */
-  limit?: number;
-}
-
-/** One page of findings, by SKU or order id ascending. */
-export interface ReconciliationPage {
-  items: ReconciliationItem[];
-  next_cursor: string | null;
-}
-
-/** True for a kind of reconciliation finding. */
-export function isReconciliationKind(value: string): value is ReconciliationKind {
-  return (RECONCILIATION_KINDS as readonly string[]).includes(value);
-}
-
-/**
- * Browses the findings of one order day and kind, as of the last checks run.
- *
- * @example
- * ```ts
- * const page = await listReconciliation(kv, { day: "2026-11-25", kind: "orders_without_event" });
- * ```
- */
-export async function listReconciliation(
-  kv: Deno.Kv,
-  options: ListReconciliationOptions,
-): Promise<ReconciliationPage> {
-  const limit = Math.min(Math.max(1, Math.floor(options.limit ?? 50)), 500);
-  const prefix = goldReconciliationOf(options.day, options.kind);
-  const after = options.cursor !== undefined ? decodeCursor(options.cursor) : undefined;
-  const selector: Deno.KvListSelector = after !== undefined
-    ? { prefix, start: [...prefix, `${after}\u0000`] }
-    : { prefix };
-  const items: ReconciliationItem[] = [];
-  let last: string | null = null;
-  let more = false;
-  for await (const e of kv.list<ReconciliationItem>(selector, { limit: limit + 1 })) {
-    if (items.length === limit) {
-      more = true;
-      break;
-    }
-    items.push(e.value);
-    last = e.key[e.key.length - 1] as string;
-  }
-  return { items, next_cursor: more && last !== null ? encodeCursor(last) : null };
 }
