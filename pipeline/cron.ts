@@ -15,6 +15,7 @@ import { cleanEvents } from "./jobs/clean_events.ts";
 import type { JobOptions } from "./jobs/fence.ts";
 import { materialise } from "./jobs/materialise.ts";
 import { type JobOutcome, recordJobRun } from "./jobs/runner.ts";
+import { runMonitoringJobs } from "./monitoring/mod.ts";
 
 /** What scheduled jobs need; set once by `main.ts`. */
 export interface CronContext {
@@ -74,4 +75,12 @@ if (enabled) {
     const handler = scheduledJob(jobName, job);
     Deno.cron(cronName, "* * * * *", { backoffSchedule }, async () => handler(await contextReady));
   }
+}
+
+if (enabled) {
+  // Checks, freshness, anomalies and webhook delivery: one lease, each recorded as a job run.
+  Deno.cron("monitoring", "*/2 * * * *", { backoffSchedule }, async () => {
+    const ctx = await contextReady;
+    await runMonitoringJobs(ctx.kv, ctx.config);
+  });
 }
