@@ -17,7 +17,7 @@ export interface ChartSeries {
   name: string;
   /** One value per label; `null` leaves a gap. */
   values: (number | null)[];
-  /** Palette slot 1–6 (CSS `--chart-N`); defaults to the series' position. */
+  /** Palette slot 1–8 (CSS `--chart-N`); defaults to the series' position. */
   tone?: number;
   /** Drawn dashed (e.g. the previous period). */
   dashed?: boolean;
@@ -66,7 +66,8 @@ function chartConfig(props: ChartProps, onHover: (index: number | null) => void)
           backgroundColor: color,
           borderWidth: 2,
           borderDash: s.dashed ? [5, 4] : undefined,
-          pointRadius: props.labels.length === 1 ? 3 : 0,
+          // Points only where a series is short enough for them to read as points.
+          pointRadius: props.labels.length <= 31 ? 2.5 : 0,
           pointHoverRadius: 3,
           spanGaps: false,
         };

@@ -179,3 +179,75 @@ Deno.test("POST /logout clears the cookie and revokes the session", async () => 
     assertEquals(again.status, 200, "the sign-in form is shown again");
   });
 });
+
+Deno.test("pages redirect to sign-in without a session; polls and actions get 401", async () => {
+  await withApp(async (app) => {
+    for (const path of ["/", "/products", "/customers", "/quality", "/pipeline", "/alerts"]) {
+      const res = await app.request(`${ORIGIN}${path}?period=week`, {
+        headers: { accept: "text/html" },
+      });
+      assertEquals(res.status, 303, path);
+      assertEquals(
+        res.headers.get("location"),
+        `/login?next=${encodeURIComponent(`${path}?period=week`)}`,
+      );
+    }
+    const live = await app.request(`${ORIGIN}/live/events-today`);
+    assertEquals(live.status, 401);
+    assertEquals((await live.json()).error, "unauthorized");
+    for (const action of ["/quality/replay", "/pipeline/run"]) {
+      const res = await app.request(`${ORIGIN}${action}`, {
+        method: "POST",
+        headers: { origin: ORIGIN },
+        body: form({ ids: "x" }),
+      });
+      assertEquals(res.status, 401, action);
+    }
+  });
+});
+
+Deno.test("a signed-in page carries its CSP nonce on the boot script only", async () => {
+  await withApp(async (app) => {
+    const cookie = await signIn(app);
+    const res = await app.request(`${ORIGIN}/`, { headers: { cookie, accept: "text/html" } });
+    assertEquals(res.status, 200);
+    const html = await res.text();
+    const nonce = /'nonce-([^']+)'/.exec(res.headers.get("content-security-policy") ?? "")?.[1];
+    assert(nonce, "the CSP names a nonce");
+    const inline = [...html.matchAll(/<script([^>]*)>/g)].map((m) => m[1]);
+    assertEquals(inline.length, 2, "the props data block and the boot module");
+    assert(inline.some((a) => a.includes(`nonce="${nonce}"`)), "the boot script has the nonce");
+    assert(!html.includes(config.adminToken), "the admin token is never rendered");
+    assert(!html.includes(config.sessionSecret), "the session secret is never rendered");
+    // A second request gets a different nonce.
+    const again = await app.request(`${ORIGIN}/`, { headers: { cookie, accept: "text/html" } });
+    await again.body?.cancel();
+    assert(!(again.headers.get("content-security-policy") ?? "").includes(nonce), "fresh nonce");
+  });
+});
+
+Deno.test("actions refuse a missing CSRF token and a cross-site origin", async () => {
+  await withApp(async (app) => {
+    const cookie = await signIn(app);
+    const csrf = await csrfOf(cookie);
+    const noToken = await app.request(`${ORIGIN}/pipeline/run`, {
+      method: "POST",
+      headers: { cookie, origin: ORIGIN },
+      body: form({}),
+    });
+    assertEquals(noToken.status, 403);
+    const crossSite = await app.request(`${ORIGIN}/quality/replay`, {
+      method: "POST",
+      headers: { cookie, origin: "https://evil.example" },
+      body: form({ _csrf: csrf, ids: "x" }),
+    });
+    assertEquals(crossSite.status, 403);
+    const ok = await app.request(`${ORIGIN}/quality/replay`, {
+      method: "POST",
+      headers: { cookie, origin: ORIGIN },
+      body: form({ _csrf: csrf, back: "q_reason=unknown_currency&evil=1" }),
+    });
+    assertEquals(ok.status, 303);
+    assertEquals(ok.headers.get("location"), "/quality?q_reason=unknown_currency#quarantine");
+  });
+});

@@ -50,8 +50,9 @@ export async function sessionOf(
 }
 
 /**
- * Requires a valid session. A page request without one is redirected to
- * `/login?next=<path>`; anything else (JSON polls, form posts) gets `401`.
+ * Requires a valid session. A browser navigation without one (a `GET` that
+ * accepts HTML) is redirected to `/login?next=<path>`; anything else (JSON
+ * polls, form posts, scripts) gets `401`.
  */
 export function requireSession(
   kv: Deno.Kv,
@@ -63,7 +64,7 @@ export function requireSession(
     if (!session) {
       const url = new URL(c.req.url);
       const wantsPage = c.req.method === "GET" &&
-        !c.req.header("accept")?.startsWith("application/json");
+        (c.req.header("accept") ?? "").includes("text/html");
       if (wantsPage) {
         return c.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, 303);
       }

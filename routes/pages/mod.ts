@@ -33,6 +33,7 @@ import { newNonce, pageHeaders, safeNext, sameOrigin } from "./security.ts";
 import { secretsEqual } from "./session.ts";
 import { Layout } from "./components/Layout.tsx";
 import { type PageContext, PAGES } from "./pages.ts";
+import { actionRoutes } from "./actions.ts";
 
 /** Options of {@link pageRoutes} (tests inject a clock or a separate build). */
 export interface PageRoutesOptions {
@@ -129,5 +130,6 @@ export function pageRoutes(deps: AppDeps, options: PageRoutesOptions = {}): Hono
     });
   }
 
+  app.route("/", actionRoutes({ kv, config, clock, signedIn, csrf: requireCsrf(config) }));
   return app as unknown as Hono;
 }

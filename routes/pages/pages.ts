@@ -8,6 +8,12 @@
 
 import type { ComponentChildren } from "preact";
 import type { Config } from "../../config.ts";
+import { loadAlerts } from "./alerts.tsx";
+import { loadCustomers } from "./customers.tsx";
+import { loadOverview } from "./overview.tsx";
+import { loadPipeline } from "./pipeline.tsx";
+import { loadProducts } from "./products.tsx";
+import { loadQuality } from "./quality.tsx";
 
 /** What a page loader gets. */
 export interface PageContext {
@@ -35,4 +41,11 @@ export interface PageDef {
 }
 
 /** Every page, in navigation order. */
-export const PAGES: PageDef[] = [];
+export const PAGES: PageDef[] = [
+  { path: "/", load: loadOverview },
+  { path: "/products", load: loadProducts },
+  { path: "/customers", load: loadCustomers },
+  { path: "/quality", load: loadQuality },
+  { path: "/pipeline", load: loadPipeline },
+  { path: "/alerts", load: loadAlerts },
+];
