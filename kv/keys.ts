@@ -482,3 +482,18 @@ export function silverOrderEventsByDayAll(): Deno.KvKey {
 export function metaJobRunsAll(): Deno.KvKey {
   return ["meta", "job_runs"];
 }
+
+/**
+ * Counter deltas and dirty marks of one committed batch of `job`, waiting to
+ * be folded into gold counters (value: `{counters, dirty}`). Written in the
+ * commit that consumes the batch's input and deleted in the commit that
+ * applies them, so folding is exactly once too (docs/pipeline.md).
+ */
+export function metaPendingDeltas(job: string, id: string): Deno.KvKey {
+  return ["meta", "pending_deltas", job, id];
+}
+
+/** Prefix of the pending deltas of one job, oldest first. */
+export function metaPendingDeltasOf(job: string): Deno.KvKey {
+  return ["meta", "pending_deltas", job];
+}
