@@ -9,10 +9,12 @@
  */
 
 import type { Config } from "../../config.ts";
-import { bronzeUpload, metaBacklog } from "../../kv/keys.ts";
+import { bronzeUpload, metaBacklog, metaPendingDeltas } from "../../kv/keys.ts";
+import { oldestFirstId } from "../../kv/ids.ts";
+import { foldPending } from "./fold.ts";
 import { getManyChunked } from "../../kv/mod.ts";
 import type { OrderLine } from "../contracts/types.ts";
-import type { StagedRow, UploadRecord } from "../ingest/upload_types.ts";
+import type { UploadRecord } from "../ingest/upload_types.ts";
 import { OrderStateSet } from "../silver/orders.ts";
 import { type Fence, type JobOptions, pastDeadline, step, withLease } from "./fence.ts";
 import type { JobOutcome } from "./runner.ts";
@@ -42,25 +44,35 @@ export async function applyOrders(
     // Order and customer state read in earlier batches stays valid while the
     // lease is held: only this worker writes it.
     const drain = { state: new OrderStateSet(config.fxRates) };
+    await foldPending(kv, fence, APPLY_ORDERS, opts);
     for (const upload of await classifiedUploads(kv, "orders")) {
       if (pastDeadline(opts)) break;
       await applyUpload(kv, { config, fence, opts, outcome, drain }, upload);
     }
+    await foldPending(kv, fence, APPLY_ORDERS, opts);
   });
   if (!held) outcome.busy = 1;
   return outcome;
 }
 
-/** How many of `rows` (at least one) fit in one commit, by applying them to a scratch write set. */
-function rowsThatFit(rows: { value: StagedRow }[], state: OrderStateSet): number {
+/**
+ * A write set whose gold counters and dirty marks go to pending-delta records
+ * (folded at the end of the run): a line touches ~10 counters, mostly per SKU,
+ * and folding many batches at once writes each counter once.
+ */
+function deferringWriteSet(): WriteSet {
   const ws = new WriteSet();
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i].value;
-    if (r.kind === "line") state.apply(r.line, r.version, ws);
-    if (i > 0 && !ws.fits({ mutations: 4, bytes: 1024, keyBytes: 512 })) return i;
-  }
-  return rows.length;
+  const batch = oldestFirstId();
+  ws.deferCounters((part) => metaPendingDeltas(APPLY_ORDERS, `${batch}-${part}`));
+  return ws;
 }
+
+/**
+ * Most mutations one line version adds to a deferring batch: the line, its
+ * order, two order-by-day entries, eight customer buckets, and one more
+ * pending-delta record for its counters and marks.
+ */
+const LINE_BOUND = 1 + 1 + 2 + 8 + 1;
 
 /** Entries of state kept between batches of one run before starting afresh. */
 const STATE_CACHE_LIMIT = 200_000;
@@ -81,13 +93,13 @@ async function applyUpload(
   const { config, fence, opts, outcome, drain } = ctx;
   const key = bronzeUpload(first.value.id);
   let entry: Deno.KvEntryMaybe<UploadRecord> = first;
-  const limit = opts.batchSize ?? 300;
+  const limit = opts.batchSize ?? 400;
   while (!pastDeadline(opts)) {
     const upload = entry.value;
     if (!upload || upload.status !== "classified") return;
     const rows = await stagedRowsAfter(kv, upload.id, upload.applyCursor, limit);
     await step(opts, "listed");
-    const ws = new WriteSet();
+    const ws = deferringWriteSet();
     ws.check({ key, versionstamp: entry.versionstamp });
     if (rows.length === 0) {
       ws.set(key, { ...upload, status: "applied" } satisfies UploadRecord);
@@ -102,14 +114,12 @@ async function applyUpload(
     state.loadLinesAndOrders(await getManyChunked(kv, state.lineAndOrderKeys(lines)));
     state.loadCustomers(await getManyChunked(kv, state.customerKeys(lines)));
     await step(opts, "read");
-    // A dry run on a layer over the state finds how many rows fit one commit
-    // exactly; then they are applied for real.
-    const take = rowsThatFit(rows, new OrderStateSet(config.fxRates, state));
     let cursor = upload.applyCursor;
     let valid = 0;
     let changed = 0;
-    for (const r of rows.slice(0, take)) {
+    for (const r of rows) {
       if (r.value.kind === "line") {
+        if (valid > 0 && !ws.fits({ mutations: LINE_BOUND, bytes: 8192, keyBytes: 2048 })) break;
         if (state.apply(r.value.line, r.value.version, ws) === "applied") changed++;
         valid++;
       }
@@ -117,7 +127,7 @@ async function applyUpload(
     }
     const next: UploadRecord = { ...upload, applyCursor: cursor };
     ws.set(key, next);
-    ws.counters.add(metaBacklog("orders"), -valid);
+    ws.sums.add(metaBacklog("orders"), -valid);
     await step(opts, "computed");
     if (await fence.commit(ws)) {
       outcome.records_in += valid;

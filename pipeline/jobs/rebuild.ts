@@ -16,6 +16,7 @@ import {
   goldSkuCountersAll,
   goldViewsAll,
   metaDirtyOf,
+  metaPendingDeltasOf,
   silverCatalog,
   silverCategoryWeek,
   silverDerivedPrefixes,
@@ -98,6 +99,8 @@ async function clearDerived(kv: Deno.Kv, fence: Fence, opts: JobOptions): Promis
     goldRetentionAll(),
     goldViewsAll(),
     ...Object.values(VIEW).map((v) => metaDirtyOf(v)),
+    // Deltas not yet folded describe silver that is replayed below.
+    metaPendingDeltasOf(APPLY_ORDERS),
     ...silverDerivedPrefixes(),
   ];
   for (const p of prefixes) await deletePrefix(kv, fence, p);

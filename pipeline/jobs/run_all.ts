@@ -7,10 +7,10 @@
  */
 
 import type { Config } from "../../config.ts";
-import { bronzeEventsAll, metaDirtyOf } from "../../kv/keys.ts";
+import { bronzeEventsAll, metaDirtyOf, metaPendingDeltasOf } from "../../kv/keys.ts";
 import { VIEW } from "../gold/metrics.ts";
 import { applyInventory } from "./apply_inventory.ts";
-import { applyOrders } from "./apply_orders.ts";
+import { APPLY_ORDERS, applyOrders } from "./apply_orders.ts";
 import { cleanEvents } from "./clean_events.ts";
 import type { JobOptions } from "./fence.ts";
 import { materialise } from "./materialise.ts";
@@ -47,6 +47,9 @@ export async function hasPendingWork(kv: Deno.Kv): Promise<boolean> {
   for await (const _ of kv.list({ prefix: bronzeEventsAll() }, { limit: 1 })) return true;
   for (const kind of Object.values(VIEW)) {
     for await (const _ of kv.list({ prefix: metaDirtyOf(kind) }, { limit: 1 })) return true;
+  }
+  for await (const _ of kv.list({ prefix: metaPendingDeltasOf(APPLY_ORDERS) }, { limit: 1 })) {
+    return true;
   }
   if ((await classifiedUploads(kv, "orders")).length > 0) return true;
   return (await classifiedUploads(kv, "inventory")).length > 0;

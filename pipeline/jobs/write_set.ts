@@ -83,6 +83,15 @@ export class BatchCounters {
   }
 }
 
+/** Counter deltas and dirty marks of a batch, waiting to be folded into gold. */
+export interface PendingDeltas {
+  counters: [Deno.KvKey, number][];
+  dirty: [string, string][];
+}
+
+/** Entries per pending-delta record (keeps each well under KV's 64 KiB value limit). */
+export const DEFERRED_PER_RECORD = 400;
+
 interface PendingWrite {
   key: Deno.KvKey;
   value?: unknown;
@@ -110,8 +119,11 @@ export class WriteSet {
   #checks: Deno.AtomicCheck[] = [];
   #bytes = 0;
   #keyBytes = 0;
-  /** Counter deltas, written as `sum`s. */
+  #deferTo: ((part: number) => Deno.KvKey) | null = null;
+  /** Gold counter deltas: `sum`s, or deferred to pending-delta records (see {@link deferCounters}). */
   readonly counters = new BatchCounters();
+  /** Counter deltas always written as `sum`s in this commit (backlogs). */
+  readonly sums = new BatchCounters();
   /** Dirty marks `[kind, id]` by identity. */
   readonly #dirty = new Map<string, [string, string]>();
 
@@ -145,6 +157,19 @@ export class WriteSet {
     this.#dirty.set(`${kind}\u0001${id}`, [kind, id]);
   }
 
+  /**
+   * Writes `counters` and dirty marks as pending-delta records at
+   * `keyOf(0)`, `keyOf(1)`, … (≤ {@link DEFERRED_PER_RECORD} entries each)
+   * instead of one `sum` or `set` per key, for a later fold (`fold.ts`).
+   */
+  deferCounters(keyOf: (part: number) => Deno.KvKey): void {
+    this.#deferTo = keyOf;
+  }
+
+  #deferredRecords(): number {
+    return Math.ceil((this.counters.size + this.#dirty.size) / DEFERRED_PER_RECORD);
+  }
+
   /** Dirty marks collected so far. */
   dirtyMarks(): [string, string][] {
     return [...this.#dirty.values()];
@@ -169,12 +194,16 @@ export class WriteSet {
 
   /** Mutations the commit will hold (counters and dirty marks included). */
   get mutations(): number {
-    return this.#writes.size + this.counters.size + this.#dirty.size;
+    const gold = this.#deferTo ? this.#deferredRecords() : this.counters.size + this.#dirty.size;
+    return this.#writes.size + this.sums.size + gold;
   }
 
   /** Approximate bytes of keys. */
   get keyBytes(): number {
-    return this.#keyBytes + this.counters.size * 60 + this.#dirty.size * 40;
+    const gold = this.#deferTo
+      ? this.#deferredRecords() * 80
+      : this.counters.size * 60 + this.#dirty.size * 40;
+    return this.#keyBytes + this.sums.size * 60 + gold;
   }
 
   /** Approximate total bytes. */
@@ -206,6 +235,30 @@ export class WriteSet {
       if (w.delete) op.delete(w.key);
       else if (w.expireIn !== undefined) op.set(w.key, w.value, { expireIn: w.expireIn });
       else op.set(w.key, w.value);
+    }
+    this.sums.applyTo(op);
+    if (this.#deferTo) {
+      const entries: PendingDeltas = { counters: [], dirty: [] };
+      let part = 0;
+      let n = 0;
+      const flush = () => {
+        if (n === 0) return;
+        op.set(this.#deferTo!(part++), { counters: entries.counters, dirty: entries.dirty });
+        entries.counters = [];
+        entries.dirty = [];
+        n = 0;
+      };
+      for (const { key, delta } of this.counters.entries()) {
+        if (delta === 0) continue;
+        entries.counters.push([key, delta]);
+        if (++n === DEFERRED_PER_RECORD) flush();
+      }
+      for (const mark of this.#dirty.values()) {
+        entries.dirty.push(mark);
+        if (++n === DEFERRED_PER_RECORD) flush();
+      }
+      flush();
+      return op;
     }
     this.counters.applyTo(op);
     const now = Date.now();
