@@ -26,7 +26,7 @@ import { committerFor } from "../pipeline/ingest/committer.ts";
 import { CsvParser } from "../pipeline/ingest/csv.ts";
 
 const LOAD_MS = 3000;
-const CONNECTIONS = 32;
+const CONNECTIONS = 64;
 const WRITE_KEY = "bench-write-key";
 const AUTH = `Basic ${btoa(`${WRITE_KEY}:`)}`;
 const MiB = 1024 * 1024;

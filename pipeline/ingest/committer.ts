@@ -316,9 +316,20 @@ export class GroupCommitter {
 
   #schedule(): void {
     if (this.pending === 0 || this.#inFlight >= this.#options.maxInFlight) return;
-    if (this.#timer !== undefined) return;
     const full = this.pending >= this.#options.maxChecks;
-    if (full || this.#options.lingerMs <= 0) {
+    // While a commit is written, waiting records join the next one unless they
+    // fill a commit by themselves: fewer, fuller commits when each costs a sync.
+    if (this.#inFlight > 0 && !full) return;
+    if (full) {
+      if (this.#timer !== undefined) {
+        clearTimeout(this.#timer);
+        this.#timer = undefined;
+      }
+      this.#startCommit();
+      return;
+    }
+    if (this.#timer !== undefined) return;
+    if (this.#options.lingerMs <= 0) {
       this.#startCommit();
       return;
     }
@@ -420,6 +431,7 @@ export class GroupCommitter {
             this.#timer = undefined;
           }
           this.#startCommit();
+          this.#schedule();
         }
         this.#checkIdle();
       });
