@@ -1,7 +1,8 @@
 /**
  * `deno task build`: bundles the dashboard's islands for the browser into
  * `static/build/` with content-hashed names, and writes
- * `static/build/manifest.json`, which the server reads to link them.
+ * `static/build/manifest.json`, which the server reads to link them; then
+ * builds the browser SDK (tasks/build_sdk.ts) next to them.
  *
  * - One `deno bundle --platform=browser --minify --code-splitting` run over
  *   the boot module and every island of `islands/registry.ts`: preact, the
@@ -15,7 +16,7 @@
  *   can `modulepreload` the whole graph, and every file's gzip size.
  * - `sourceHash` fingerprints the inputs (islands/, static/*.css, deno.json):
  *   the server compares it on start and rebuilds only when it differs
- *   ({@link ensureIslandBuild}).
+ *   (`ensureIslandBuild()` in routes/pages/assets.ts).
  *
  * @module
  */
@@ -274,55 +275,23 @@ export async function buildIslands(
   }
 }
 
-/** What {@link ensureIslandBuild} did. */
-export interface EnsureResult {
-  manifest: IslandManifest | null;
-  /** `fresh`: the existing build matched; `built`: rebuilt; `stale`/`missing`: rebuild failed. */
-  state: "fresh" | "built" | "stale" | "missing";
-  error?: string;
-}
-
-/**
- * The start-up check: reads the manifest and fingerprints the sources (a few
- * ms); rebuilds only when the build is missing or was made from other sources.
- * When a rebuild is impossible (no `deno` subprocess, read-only file system,
- * as on Deno Deploy) an existing build is used as is, and without any build
- * the pages still render, server-side only.
- *
- * @example
- * ```ts
- * const { manifest, state } = await ensureIslandBuild();
- * ```
- */
-export async function ensureIslandBuild(
-  paths: BuildPaths = defaultBuildPaths(),
-): Promise<EnsureResult> {
-  const existing = await readManifest(paths.outDir);
-  let sourceHash: string | null = null;
-  try {
-    sourceHash = await islandSourceHash(paths.root);
-  } catch {
-    // Sources not readable (a deployment with only the build): trust the build.
-    if (existing) return { manifest: existing, state: "fresh" };
-  }
-  if (existing && existing.sourceHash === sourceHash) return { manifest: existing, state: "fresh" };
-  try {
-    return { manifest: await buildIslands(paths), state: "built" };
-  } catch (err) {
-    const error = err instanceof Error ? err.message : String(err);
-    return { manifest: existing, state: existing ? "stale" : "missing", error };
-  }
-}
-
 if (import.meta.main) {
   const started = performance.now();
   const manifest = await buildIslands();
   const ms = Math.round(performance.now() - started);
   const kib = (n: number) => (n / 1024).toFixed(1);
-  console.log(`Built ${Object.keys(manifest.sizes).length} files into static/build/ in ${ms} ms`);
+  console.log(
+    `Built ${Object.keys(manifest.sizes).length} island files into static/build/ in ${ms} ms`,
+  );
   for (const [file, size] of Object.entries(manifest.sizes)) {
     console.log(
       `  ${file.padEnd(28)} ${kib(size.bytes).padStart(7)} KiB  ${kib(size.gzip)} KiB gzip`,
     );
   }
+  // The browser SDK (served at /sdk.js) is built by the same task, for deployments.
+  const { buildSdk } = await import("./build_sdk.ts");
+  const sdk = await buildSdk();
+  console.log(
+    `Built the browser SDK: ${sdk.path} (${kib(sdk.bytes)} KiB, ${kib(sdk.gzipBytes)} KiB gzip)`,
+  );
 }

@@ -2,10 +2,10 @@ import {
   buildIslands,
   type BuildPaths,
   defaultBuildPaths,
-  ensureIslandBuild,
   islandSourceHash,
   readManifest,
 } from "../tasks/build.ts";
+import { ensureIslandBuild } from "../routes/pages/assets.ts";
 import { ISLAND_FILES } from "../islands/registry.ts";
 import { assert, assertEquals } from "./assert.ts";
 

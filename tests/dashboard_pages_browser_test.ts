@@ -36,6 +36,11 @@ const SHOT_NAMES: Record<string, string> = {
   "/alerts": "alerts",
 };
 
+/** Where screenshots go (`DASHBOARD_SCREENSHOTS=1`): docs/screenshots/. */
+function shotPath(name: string): string {
+  return new URL(`../docs/screenshots/${name}`, import.meta.url).pathname;
+}
+
 /** The raw figure of a KPI tile. */
 async function kpi(page: Page, id: string): Promise<number | null> {
   const v = await page.getAttribute(`[data-kpi="${id}"] [data-value]`, "data-value");
@@ -356,7 +361,7 @@ Deno.test({
           assertEquals(overflow, 0, `${path} scrolls sideways`);
           if (SCREENSHOTS) {
             await page.screenshot({
-              path: `docs/screenshots/${SHOT_NAMES[path]}-phone.png`,
+              path: shotPath(`${SHOT_NAMES[path]}-phone.png`),
               fullPage: true,
             });
           }
@@ -366,7 +371,7 @@ Deno.test({
           for (const path of PAGES) {
             await visit(path);
             await page.screenshot({
-              path: `docs/screenshots/${SHOT_NAMES[path]}-desktop.png`,
+              path: shotPath(`${SHOT_NAMES[path]}-desktop.png`),
               fullPage: true,
             });
           }

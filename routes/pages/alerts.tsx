@@ -53,15 +53,15 @@ export async function loadAlerts(ctx: PageContext): Promise<PageView> {
                     <th scope="col">Kind</th>
                     <th scope="col">What</th>
                     <th scope="col" class="num">Value</th>
-                    <th scope="col" class="num">Baseline</th>
+                    <th scope="col" class="num hide-phone">Baseline</th>
                     <th scope="col" class="num">Score</th>
-                    <th scope="col">Raised (UTC)</th>
+                    <th scope="col" class="hide-phone">Raised (UTC)</th>
                   </tr>
                 </thead>
                 <tbody>
                   {alerts.map((a: Alert & { message?: string }) => (
                     <tr data-alert={a.id}>
-                      <td>{a.day}</td>
+                      <td class="nowrap">{a.day}</td>
                       <td>
                         <span class={`badge ${a.kind === "freshness" ? "late" : "warn"}`}>
                           {a.kind}
@@ -80,9 +80,9 @@ export async function loadAlerts(ctx: PageContext): Promise<PageView> {
                       <td class="num" data-value={String(a.value)}>
                         {alertValue(a.metric, a.value)}
                       </td>
-                      <td class="num">{alertValue(a.metric, a.baseline)}</td>
+                      <td class="num hide-phone">{alertValue(a.metric, a.baseline)}</td>
                       <td class="num">{a.score === null ? "—" : formatDecimal(a.score, 1)}</td>
-                      <td class="small">{a.raised_at.slice(0, 16).replace("T", " ")}</td>
+                      <td class="small hide-phone">{a.raised_at.slice(0, 16).replace("T", " ")}</td>
                     </tr>
                   ))}
                 </tbody>

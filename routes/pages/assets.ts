@@ -3,7 +3,7 @@
  * from memory with long-cache headers.
  *
  * On the first request that needs it, {@link createAssets} runs
- * `ensureIslandBuild()` (tasks/build.ts): it reads `static/build/manifest.json`
+ * {@link ensureIslandBuild}: it reads `static/build/manifest.json`
  * and fingerprints the island sources (a few milliseconds); only when the
  * build is missing or was made from other sources does it run `deno bundle`
  * (about a second). Concurrent requests share that one promise. Without a
@@ -15,11 +15,53 @@
 
 import type { Context } from "hono";
 import {
+  buildIslands,
   type BuildPaths,
   defaultBuildPaths,
-  ensureIslandBuild,
   type IslandManifest,
+  islandSourceHash,
+  readManifest,
 } from "../../tasks/build.ts";
+
+/** What {@link ensureIslandBuild} did. */
+export interface EnsureResult {
+  manifest: IslandManifest | null;
+  /** `fresh`: the existing build matched; `built`: rebuilt; `stale`/`missing`: rebuild failed. */
+  state: "fresh" | "built" | "stale" | "missing";
+  error?: string;
+}
+
+/**
+ * The start-up check: reads the manifest and fingerprints the sources (a few
+ * ms); rebuilds only when the build is missing or was made from other sources.
+ * When a rebuild is impossible (no `deno` subprocess, read-only file system,
+ * as on Deno Deploy) an existing build is used as is, and without any build
+ * the pages still render, server-side only.
+ *
+ * @example
+ * ```ts
+ * const { manifest, state } = await ensureIslandBuild();
+ * ```
+ */
+export async function ensureIslandBuild(
+  paths: BuildPaths = defaultBuildPaths(),
+): Promise<EnsureResult> {
+  const existing = await readManifest(paths.outDir);
+  let sourceHash: string | null = null;
+  try {
+    sourceHash = await islandSourceHash(paths.root);
+  } catch {
+    // Sources not readable (a deployment with only the build): trust the build.
+    if (existing) return { manifest: existing, state: "fresh" };
+  }
+  if (existing && existing.sourceHash === sourceHash) return { manifest: existing, state: "fresh" };
+  try {
+    return { manifest: await buildIslands(paths), state: "built" };
+  } catch (err) {
+    const error = err instanceof Error ? err.message : String(err);
+    return { manifest: existing, state: existing ? "stale" : "missing", error };
+  }
+}
 
 /** Build files served by this process. */
 export interface Assets {
