@@ -141,23 +141,33 @@ export async function stageInventoryRows(
 ): Promise<void> {
   let batch: { row: number; value: StagedRow }[] = [];
   let bytes = 0;
+  const inFlight: Promise<boolean>[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
     const rows = batch;
     batch = [];
     bytes = 0;
-    await writer.commit((op) => {
+    while (inFlight.length >= 2) await inFlight.shift();
+    const done = writer.commit((op) => {
       for (const r of rows) op.set(bronzeUploadRow(record.id, r.row), r.value);
     });
+    done.catch(() => {}); // awaited below
+    inFlight.push(done);
   };
-  for (const r of sheet.staged) {
-    batch.push(r);
-    bytes += r.value.raw.length * 2 + 700;
-    if (batch.length >= UPLOAD_MAX_MUTATIONS - 10 || bytes >= UPLOAD_MAX_BYTES - 40_000) {
-      await flush();
+  try {
+    for (const r of sheet.staged) {
+      batch.push(r);
+      bytes += r.value.raw.length * 2 + 700;
+      if (batch.length >= UPLOAD_MAX_MUTATIONS - 10 || bytes >= UPLOAD_MAX_BYTES - 40_000) {
+        await flush();
+      }
     }
+    await flush();
+    while (inFlight.length > 0) await inFlight.shift();
+  } catch (err) {
+    await Promise.allSettled(inFlight);
+    throw err;
   }
-  await flush();
 }
 
 /**
