@@ -136,3 +136,29 @@ export function createAssets(paths: BuildPaths = defaultBuildPaths()): Assets {
 
   return { manifest, serveBuild, serveFallbackCss };
 }
+
+let shared: Assets | undefined;
+
+/**
+ * The process-wide asset service of the project's own build directory, shared
+ * by every app of the process, so an early {@link prepareAssets} call and the
+ * first page request wait on the same build.
+ */
+export function projectAssets(): Assets {
+  shared ??= createAssets();
+  return shared;
+}
+
+/**
+ * Starts the start-up check (and the build, if the build is missing or stale)
+ * now instead of on the first page request; resolves when the build is ready.
+ *
+ * @example
+ * ```ts
+ * // main.ts, after createApp():
+ * void prepareAssets();
+ * ```
+ */
+export async function prepareAssets(): Promise<void> {
+  await projectAssets().manifest();
+}

@@ -17,7 +17,7 @@
 import { Hono } from "hono";
 import { h } from "preact";
 import type { AppDeps } from "../deps.ts";
-import { type Assets, createAssets } from "./assets.ts";
+import { type Assets, prepareAssets, projectAssets } from "./assets.ts";
 import {
   type Clock,
   endSession,
@@ -53,7 +53,7 @@ export interface PageRoutesOptions {
  */
 export function pageRoutes(deps: AppDeps, options: PageRoutesOptions = {}): Hono {
   const { kv, config } = deps;
-  const assets = options.assets ?? createAssets();
+  const assets = options.assets ?? projectAssets();
   const clock = options.clock ?? Date.now;
   const app = new Hono<PageEnv>();
 
@@ -132,4 +132,19 @@ export function pageRoutes(deps: AppDeps, options: PageRoutesOptions = {}): Hono
 
   app.route("/", actionRoutes({ kv, config, clock, signedIn, csrf: requireCsrf(config) }));
   return app as unknown as Hono;
+}
+
+/**
+ * Builds the dashboard's islands now if the build is missing or stale (a few
+ * milliseconds when it is current), instead of on the first page request.
+ * `main.ts` may call it right after `createApp()`; tests need not.
+ *
+ * @example
+ * ```ts
+ * const app = createApp({ kv, config });
+ * void prepareDashboard();
+ * ```
+ */
+export function prepareDashboard(): Promise<void> {
+  return prepareAssets();
 }
