@@ -85,7 +85,9 @@ export function createClient(options: ClientOptions): Client {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let draining: Promise<void> | undefined;
   let closed = false;
-  let flushAll = false;
+  // Events a flush still has to send: those queued when it was asked for. Later events
+  // wait for a full batch or the next timer, so a steady stream is not sent in slivers.
+  let flushRemaining = 0;
   // Set once the queue was written to localStorage; from then on each acknowledgement
   // rewrites it, so that a reload resends only what may be undelivered.
   let persisted = false;
@@ -126,7 +128,7 @@ export function createClient(options: ClientOptions): Client {
   /** Sends batches of up to `flushAt` events: all of them when `all`, else only full ones. */
   function kick(all: boolean): Promise<void> {
     if (all) {
-      flushAll = true;
+      flushRemaining = Math.max(flushRemaining, queue.length);
       clearTimeout(timer);
       timer = undefined;
     }
@@ -138,8 +140,9 @@ export function createClient(options: ClientOptions): Client {
     // and `draining` is assigned before this function can clear it.
     await null;
     try {
-      while (queue.length && (flushAll || queue.length >= flushAt) && !ctx.offline()) {
+      while (queue.length && (flushRemaining > 0 || queue.length >= flushAt) && !ctx.offline()) {
         const batch = takeBatch(queue, maxBatchBytes, envelopeBytes(), flushAt);
+        flushRemaining = Math.max(0, flushRemaining - batch.length);
         sending.add(batch);
         const outcome = await deliver(batch, ctx);
         sending.delete(batch);
@@ -148,7 +151,6 @@ export function createClient(options: ClientOptions): Client {
       }
     } finally {
       draining = undefined;
-      flushAll = false;
       // Offline, the `online` event restarts delivery; otherwise the timer takes the rest.
       if (queue.length && !ctx.offline()) schedule();
     }

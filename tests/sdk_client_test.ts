@@ -213,3 +213,27 @@ Deno.test("send() delivers a pre-built event unchanged, with ?historical=1 when 
   assertEquals(seen[0].url, "http://127.0.0.1:1/v1/batch?historical=1");
   assertEquals(seen[0].body.batch, [event]);
 });
+
+Deno.test("a timer flush sends what was queued then, not a stream of one-event requests", async () => {
+  const sizes: number[] = [];
+  const slowFetch: typeof fetch = async (_input, init) => {
+    sizes.push(JSON.parse(String(init?.body)).batch.length);
+    await new Promise((r) => setTimeout(r, 10));
+    return new Response(JSON.stringify({ success: true }), { status: 200 });
+  };
+  const client = createClient({
+    writeKey: "wk",
+    host: "http://127.0.0.1:1",
+    fetch: slowFetch,
+    flushAt: 20,
+    flushIntervalMs: 50,
+    browser: false,
+  });
+  for (let i = 0; i < 100; i++) {
+    client.track("Streamed", { i });
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  await client.close();
+  assertEquals(sizes.reduce((a, b) => a + b, 0), 100);
+  assert(sizes.length <= 10, `100 events took ${sizes.length} requests: ${sizes.join(",")}`);
+});
