@@ -27,7 +27,7 @@ import {
   type Source,
 } from "../../kv/keys.ts";
 import { shardOf } from "../../kv/ids.ts";
-import { CounterDeltas } from "../../kv/counters.ts";
+import { addToCounter } from "../../kv/counters.ts";
 import { getManyChunked } from "../../kv/mod.ts";
 import { dayOf } from "../contracts/buckets.ts";
 
@@ -150,20 +150,53 @@ function entryCost(e: Entry): { checks: number; mutations: number; bytes: number
   return { checks: 0, mutations: 0, bytes: 64 };
 }
 
-function countersOf(e: Entry, outcome: CommitOutcome, deltas: CounterDeltas): void {
+let memoDayNumber = Number.NaN;
+let memoDay = "";
+
+/** `dayOf` with a one-entry memo: the records of a commit almost always share a day. */
+function dayOfMs(ms: number): string {
+  const n = Math.floor(ms / 86_400_000);
+  if (n !== memoDayNumber) {
+    memoDay = dayOf(ms);
+    memoDayNumber = n;
+  }
+  return memoDay;
+}
+
+/** Counter deltas of one commit, keyed by cheap strings (hot path). */
+class QualityDeltas {
+  readonly quality = new Map<string, { source: Source; day: string; metric: string; n: number }>();
+  backlog = 0;
+
+  add(source: Source, day: string, metric: string, n: number): void {
+    const id = `${source}|${day}|${metric}`;
+    const e = this.quality.get(id);
+    if (e) e.n += n;
+    else this.quality.set(id, { source, day, metric, n });
+  }
+
+  applyTo(op: Deno.AtomicOperation): void {
+    for (const e of this.quality.values()) {
+      if (e.n !== 0) addToCounter(op, goldQuality(e.source, e.day, e.metric), e.n);
+    }
+    if (this.backlog !== 0) addToCounter(op, metaBacklog("events"), this.backlog);
+  }
+}
+
+function countersOf(e: Entry, outcome: CommitOutcome, deltas: QualityDeltas): void {
   const item = e.item;
   if (item.kind === "counters") {
     for (const [metric, n] of Object.entries(item.metrics)) {
-      deltas.add(goldQuality(item.source, item.day, metric), n);
+      deltas.add(item.source, item.day, metric, n);
     }
     return;
   }
   if (item.kind === "quarantine") {
-    const day = dayOf(item.record.receivedAt);
+    const day = dayOfMs(item.record.receivedAt);
     const source = item.record.source;
-    deltas.add(goldQuality(source, day, "received"), 1);
-    deltas.add(goldQuality(source, day, "quarantined"), 1);
-    deltas.add(goldQuality(source, day, `reason:${item.record.reason}`), 1);
+    deltas.add(source, day, "received", 1);
+    deltas.add(source, day, "quarantined", 1);
+    deltas.add(source, day, `reason:${item.record.reason}`, 1);
     return;
   }
   if (outcome === "already_replayed") return;
@@ -171,26 +204,21 @@ function countersOf(e: Entry, outcome: CommitOutcome, deltas: CounterDeltas): vo
     // The record was counted as received and quarantined on its own day; it
     // moves from quarantined to its new outcome there, so the totals still add up.
     const record = item.replay.record;
-    const day = dayOf(record.receivedAt);
-    deltas.add(goldQuality(record.source, day, "quarantined"), -1);
-    deltas.add(goldQuality(record.source, day, `reason:${record.reason}`), -1);
-    deltas.add(
-      goldQuality(record.source, day, outcome === "accepted" ? "accepted" : "duplicates"),
-      1,
-    );
-    if (outcome === "accepted") deltas.add(metaBacklog("events"), 1);
+    const day = dayOfMs(record.receivedAt);
+    deltas.add(record.source, day, "quarantined", -1);
+    deltas.add(record.source, day, `reason:${record.reason}`, -1);
+    deltas.add(record.source, day, outcome === "accepted" ? "accepted" : "duplicates", 1);
+    if (outcome === "accepted") deltas.backlog++;
     return;
   }
-  const day = dayOf(item.event.receivedAt);
-  deltas.add(goldQuality("events", day, "received"), 1);
+  const day = dayOfMs(item.event.receivedAt);
+  deltas.add("events", day, "received", 1);
   if (outcome === "accepted") {
-    deltas.add(goldQuality("events", day, "accepted"), 1);
-    for (const field of item.warnings) {
-      deltas.add(goldQuality("events", day, `warning:${field}`), 1);
-    }
-    deltas.add(metaBacklog("events"), 1);
+    deltas.add("events", day, "accepted", 1);
+    for (const field of item.warnings) deltas.add("events", day, `warning:${field}`, 1);
+    deltas.backlog++;
   } else {
-    deltas.add(goldQuality("events", day, "duplicates"), 1);
+    deltas.add("events", day, "duplicates", 1);
   }
 }
 
@@ -213,7 +241,7 @@ function replayedValue(e: Entry, outcome: CommitOutcome): string {
 
 /** Adds the writes of a group to `op`; returns the number of mutations used. */
 function buildCommit(op: Deno.AtomicOperation, group: Entry[]): void {
-  const deltas = new CounterDeltas();
+  const deltas = new QualityDeltas();
   const lastReceived = new Map<Source, number>();
   for (const e of group) {
     const item = e.item;
@@ -530,12 +558,12 @@ function counterKindsOf(item: CommitItem): string[] {
     return Object.keys(item.metrics).map((m) => `${item.source}|${item.day}|${m}`);
   }
   if (item.kind === "quarantine") {
-    const base = `${item.record.source}|${dayOf(item.record.receivedAt)}|`;
+    const base = `${item.record.source}|${dayOfMs(item.record.receivedAt)}|`;
     return [base + "received", base + "quarantined", base + "reason:" + item.record.reason, "lr"];
   }
   if (item.replay) {
     const r = item.replay.record;
-    const base = `${r.source}|${dayOf(r.receivedAt)}|`;
+    const base = `${r.source}|${dayOfMs(r.receivedAt)}|`;
     return [
       base + "quarantined",
       base + "reason:" + r.reason,
@@ -544,11 +572,24 @@ function counterKindsOf(item: CommitItem): string[] {
       "bl",
     ];
   }
-  const base = `events|${dayOf(item.event.receivedAt)}|`;
+  const day = dayOfMs(item.event.receivedAt);
+  if (item.warnings.length === 0) {
+    let kinds = plainEventKinds.get(day);
+    if (!kinds) {
+      const base = `events|${day}|`;
+      kinds = [base + "received", base + "accepted", base + "duplicates", "bl", "lr"];
+      plainEventKinds.set(day, kinds);
+    }
+    return kinds;
+  }
+  const base = `events|${day}|`;
   const kinds = [base + "received", base + "accepted", base + "duplicates", "bl", "lr"];
   for (const w of item.warnings) kinds.push(base + "warning:" + w);
   return kinds;
 }
+
+/** Counter kinds of a plain event, by day (shared arrays: the hot path allocates nothing). */
+const plainEventKinds = new Map<string, string[]>();
 
 const committers = new WeakMap<Deno.Kv, GroupCommitter>();
 

@@ -94,6 +94,21 @@ function quarantine(
 }
 
 /**
+ * Whether a parsed event could nest too deep or hold a lone surrogate, judged
+ * from its JSON text: a lone surrogate needs a `\u` escape (raw bytes that
+ * are not UTF-8 are refused earlier), and 64 levels need 64 brackets.
+ */
+function needsInspection(text: string): boolean {
+  if (text.includes("\\u")) return true;
+  let brackets = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c === 123 || c === 91) && ++brackets >= MAX_JSON_DEPTH) return true;
+  }
+  return false;
+}
+
+/**
  * The commit item for one raw event: the size limit (with the batch context),
  * nesting and Unicode checks, then `normaliseEvent`.
  *
@@ -109,7 +124,7 @@ export function prepareEvent(
 ): CommitItem {
   const big = eventTooLarge(raw.bytes + sharedBytes, ctx.eventBytes);
   if (big) return quarantine(ctx, big, raw.text, raw.index);
-  const problem = inspectJson(raw.value);
+  const problem = needsInspection(raw.text) ? inspectJson(raw.value) : null;
   if (problem?.kind === "too_deep") {
     return quarantine(
       ctx,
