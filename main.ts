@@ -9,6 +9,7 @@ import "./pipeline/cron.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { setCronContext } from "./pipeline/cron.ts";
 import { createApp } from "./routes/app.ts";
+import { prepareDashboard } from "./routes/pages/mod.ts";
 
 async function main(): Promise<void> {
   let config;
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
   const kv = await Deno.openKv(config.kvPath);
   setCronContext({ kv, config });
   const app = createApp({ kv, config });
+  // Check (and if needed rebuild) the island bundles now rather than on the first page view.
+  void prepareDashboard();
   Deno.serve({
     port: config.port,
     hostname: config.hostname,

@@ -25,7 +25,7 @@ import { generate } from "./generate/mod.ts";
 import type { Expected } from "./generate/expected.ts";
 import { runAllJobs } from "../pipeline/jobs/mod.ts";
 import { runMonitoringJobs } from "../pipeline/monitoring/mod.ts";
-import { ensureIslandBuild } from "./build.ts";
+import { ensureIslandBuild } from "../routes/pages/assets.ts";
 import { buildSdk } from "./build_sdk.ts";
 
 /** Options of {@link runDemo}. */
@@ -230,21 +230,37 @@ export async function summaryChecks(
     }).length,
     expected: expected.daily.days.length,
   });
-  const quality = await getJson(host, `/v1/quality?from=2000-01-01&to=2100-01-01`, token)
-    .catch(() => null);
-  if (quality) {
-    const rows = quality.days as { source: string; received: number; quarantined: number }[];
-    const sum = (source: string, k: "received" | "quarantined") =>
+  // Everything was received today (UTC): quality is counted by received day.
+  const today = new Date().toISOString().slice(0, 10);
+  const quality = await getJson(host, `/v1/quality?from=${today}&to=${today}`, token);
+  {
+    const rows = quality.days as {
+      source: string;
+      received: number;
+      quarantined: number;
+      duplicates: number;
+    }[];
+    type Figure = "received" | "quarantined" | "duplicates";
+    const got = (source: string, k: Figure) =>
       rows.filter((r) => r.source === source).reduce((a, r) => a + r[k], 0);
+    const want = (source: "orders" | "inventory", k: Figure) =>
+      Object.values(expected.quality[source]).reduce((a, q) => a + q[k], 0);
+    for (const k of ["received", "quarantined", "duplicates"] as const) {
+      checks.push({
+        label: `quality.events.${k}`,
+        actual: got("events", k),
+        expected: expected.quality.events[k],
+      });
+      checks.push({
+        label: `quality.orders.${k}`,
+        actual: got("orders", k),
+        expected: want("orders", k),
+      });
+    }
     checks.push({
-      label: "quality.events.received",
-      actual: sum("events", "received"),
-      expected: expected.quality.events.received,
-    });
-    checks.push({
-      label: "quality.events.quarantined",
-      actual: sum("events", "quarantined"),
-      expected: expected.quality.events.quarantined,
+      label: "quality.inventory.received",
+      actual: got("inventory", "received"),
+      expected: want("inventory", "received"),
     });
   }
   return checks;
