@@ -185,6 +185,7 @@ async function finaliseWeek(
     if (s) next = !cur || cur.week <= week ? catalogEntryOf(week, s) : cur;
     else if (cur && cur.week !== week) next = cur;
     else next = await latestCatalogEntry(kv, sku);
+    if (i % 200 === 0) await fence.keepAlive();
     if (sameCatalogEntry(cur, next)) continue;
     changes.push(() => (ws) => {
       if (next) ws.set(silverCatalog(sku), next);

@@ -59,8 +59,18 @@ export function pastDeadline(opts: JobOptions): boolean {
 /** Held leases and the commits fenced by them (one for a job shard; all of them for rebuild). */
 export class Fence {
   #leases: Lease[];
+  #renewedAt = Date.now();
   constructor(readonly kv: Deno.Kv, leases: Lease | Lease[]) {
     this.#leases = Array.isArray(leases) ? leases : [leases];
+  }
+
+  /**
+   * Renews the leases when the last renewal is older than a third of their
+   * TTL: long computations between commits call it so they keep the lease.
+   */
+  async keepAlive(): Promise<void> {
+    const ttl = Math.min(...this.#leases.map((l) => l.ttlMs));
+    if (Date.now() - this.#renewedAt > ttl / 3) await this.renew();
   }
 
   /** The leases as last renewed. */
@@ -92,6 +102,7 @@ export class Fence {
     const result = await retryBusy(() => this.#fence(ws.toAtomic(this.kv, metaDirty)).commit());
     if (result.ok) {
       this.#leases = this.#leases.map((l) => leaseRenewed(l, result.versionstamp));
+      this.#renewedAt = Date.now();
       return true;
     }
     const lost = await this.#lost();
@@ -104,6 +115,7 @@ export class Fence {
     const result = await retryBusy(() => this.#fence(this.kv.atomic()).commit());
     if (!result.ok) throw (await this.#lost()) ?? new LeaseLostError("Lease was lost");
     this.#leases = this.#leases.map((l) => leaseRenewed(l, result.versionstamp));
+    this.#renewedAt = Date.now();
   }
 
   /** Releases every lease still held. */

@@ -103,11 +103,11 @@ async function round(
   const dayIds = new Set([...orderIds, ...eventIds].filter((b) => bucketKind(b) === "day"));
   const counterIds = new Set([...orderIds, ...eventIds]);
   const counters = new Map<string, Counters>();
-  await inChunks([...counterIds], async (b) => counters.set(b, await readCounters(kv, b)));
+  await inChunks(fence, [...counterIds], async (b) => counters.set(b, await readCounters(kv, b)));
   const catalog = orderIds.size + inventoryIds.size > 0 ? await loadCatalog(kv) : null;
 
   const writes: { key: Deno.KvKey; value: unknown | null }[] = [];
-  await inChunks([...orderIds], async (b) => {
+  await inChunks(fence, [...orderIds], async (b) => {
     const skus = await readSkuFigures(kv, b);
     writes.push({
       key: goldView(VIEW.orders, b),
@@ -123,7 +123,7 @@ async function round(
   if (marks[VIEW.retention].length > 0) {
     writes.push({ key: goldView(VIEW.retention, "all"), value: await computeRetention(kv) });
   }
-  await inChunks([...inventoryIds], async (week) => {
+  await inChunks(fence, [...inventoryIds], async (week) => {
     writes.push({
       key: goldView(VIEW.inventory, week),
       value: await computeInventory(kv, week, catalog!),
@@ -139,9 +139,16 @@ async function round(
   return true;
 }
 
-/** Runs `fn` over `items`, twenty at a time. */
-async function inChunks<T>(items: T[], fn: (item: T) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < items.length; i += 20) await Promise.all(items.slice(i, i + 20).map(fn));
+/** Runs `fn` over `items`, twenty at a time, keeping the lease alive through long rounds. */
+async function inChunks<T>(
+  fence: Fence,
+  items: T[],
+  fn: (item: T) => Promise<unknown>,
+): Promise<void> {
+  for (let i = 0; i < items.length; i += 20) {
+    await Promise.all(items.slice(i, i + 20).map(fn));
+    await fence.keepAlive();
+  }
 }
 
 /** Every counter of a bucket, by metric. */
