@@ -11,7 +11,7 @@
 import { metaPendingDeltasOf } from "../../kv/keys.ts";
 import { listAll } from "../../kv/mod.ts";
 import { type Fence, type JobOptions, step } from "./fence.ts";
-import { type PendingDeltas, WriteSet } from "./write_set.ts";
+import { keyId, type PendingDeltas, WriteSet } from "./write_set.ts";
 
 /**
  * Folds every pending-delta record of `job` into gold counters and dirty
@@ -30,11 +30,16 @@ export async function foldPending(
 ): Promise<number> {
   let folded = 0;
   for (;;) {
-    const records = await listAll<PendingDeltas>(kv, metaPendingDeltasOf(job), { limit: 100 });
+    const records = await listAll<PendingDeltas>(kv, metaPendingDeltasOf(job), {
+      limit: FOLD_LISTING,
+    });
     if (records.length === 0) return folded;
     let ws = new WriteSet();
-    for (const r of records) {
-      const n = r.value.counters.length + r.value.dirty.length + 1;
+    for (const r of foldOrder(records)) {
+      // Only counters and marks not yet in this commit add mutations.
+      let n = 1;
+      for (const [key] of r.value.counters) if (!ws.counters.has(key)) n++;
+      n += r.value.dirty.length;
       if (ws.mutations > 0 && !ws.fits({ mutations: n, keyBytes: n * 60, bytes: n * 80 })) {
         await fence.commit(ws);
         await step(opts, "folded");
@@ -48,4 +53,24 @@ export async function foldPending(
     await fence.commit(ws);
     await step(opts, "folded");
   }
+}
+
+/** Pending-delta records read per round of folding. */
+const FOLD_LISTING = 500;
+
+/**
+ * The order in which records are folded: by their first counter key, records
+ * without counters last, otherwise in listing order. A batch's records hold
+ * ranges of its counters in key order, so the same part of different batches
+ * is folded together (each counter is written once per commit, not once per
+ * batch), while the parts of one batch keep their order: its dirty marks,
+ * which come last, never land before its counters.
+ */
+function foldOrder(records: Deno.KvEntry<PendingDeltas>[]): Deno.KvEntry<PendingDeltas>[] {
+  const firstKey = (r: Deno.KvEntry<PendingDeltas>) =>
+    r.value.counters.length > 0 ? keyId(r.value.counters[0][0]) : "\uffff";
+  return records
+    .map((r, i) => ({ r, i, k: firstKey(r) }))
+    .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.i - b.i))
+    .map((x) => x.r);
 }

@@ -65,6 +65,11 @@ export class BatchCounters {
     else this.#deltas.set(id, { key, delta });
   }
 
+  /** Whether a delta to `key` is held (a zero net delta included). */
+  has(key: Deno.KvKey): boolean {
+    return this.#deltas.has(keyId(key));
+  }
+
   /** Counters touched (a zero net delta included: an upper bound of the sums written). */
   get size(): number {
     return this.#deltas.size;
@@ -80,6 +85,13 @@ export class BatchCounters {
   /** Every touched counter with its net delta. */
   entries(): { key: Deno.KvKey; delta: number }[] {
     return [...this.#deltas.values()];
+  }
+
+  /** Every touched counter with its net delta, ordered by key identity. */
+  sortedEntries(): { key: Deno.KvKey; delta: number }[] {
+    return [...this.#deltas.entries()]
+      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+      .map((e) => e[1]);
   }
 }
 
@@ -248,7 +260,9 @@ export class WriteSet {
         entries.dirty = [];
         n = 0;
       };
-      for (const { key, delta } of this.counters.entries()) {
+      // Ordered by key, so that the same part of consecutive batches holds about
+      // the same counters and folding them together writes each counter once.
+      for (const { key, delta } of this.counters.sortedEntries()) {
         if (delta === 0) continue;
         entries.counters.push([key, delta]);
         if (++n === DEFERRED_PER_RECORD) flush();
