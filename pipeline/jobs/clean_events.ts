@@ -98,7 +98,9 @@ async function drainShard(
     if (entries.length === 0) break;
     await step(opts, "listed");
     if (state.size > STATE_CACHE_LIMIT) state = new EventState();
-    state.load(await getManyChunked(kv, EventState.keysFor(entries.map((e) => e.value), state)));
+    const events = entries.map((e) => e.value);
+    state.load(await getManyChunked(kv, state.personKeysFor(events)));
+    state.load(await getManyChunked(kv, state.maskKeysFor(events)));
     await step(opts, "read");
     const ws = new WriteSet();
     let n = 0;

@@ -100,6 +100,46 @@ export class EventState {
     return keys;
   }
 
+  /** Keys of the persons of `events` not held yet, without repeats. */
+  personKeysFor(events: Iterable<CleanEvent>): Deno.KvKey[] {
+    const keys: Deno.KvKey[] = [];
+    const seen = new Set<string>();
+    for (const ev of events) {
+      if (seen.has(ev.person) || this.persons.has(ev.person)) continue;
+      seen.add(ev.person);
+      keys.push(silverPerson(ev.person));
+    }
+    return keys;
+  }
+
+  /**
+   * Keys of the masks `events` need that are not held yet and may exist; the
+   * persons of `events` must be loaded. A mask that cannot exist is held as 0
+   * without a read: masks are written in the same commit as their person's
+   * record, so a person without a record has none, and a person has no day or
+   * week mask in an ISO week missing from its active weeks.
+   */
+  maskKeysFor(events: Iterable<CleanEvent>): Deno.KvKey[] {
+    const keys: Deno.KvKey[] = [];
+    for (const ev of events) {
+      const person = this.persons.get(ev.person) ?? null;
+      const buckets = bucketsOfTime(ev.ts);
+      const weekActive = person !== null && person.weeks.includes(buckets[1]);
+      for (let i = 0; i < buckets.length; i++) {
+        const id = maskId(ev.person, buckets[i]);
+        if (this.masks.has(id)) continue;
+        if (person === null || (i < 2 && !weekActive)) {
+          this.masks.set(id, 0);
+          continue;
+        }
+        // Held as 0 until loaded, so a repeat in this batch is not read twice.
+        this.masks.set(id, 0);
+        keys.push(silverPersonBucket(ev.person, buckets[i]));
+      }
+    }
+    return keys;
+  }
+
   /** Stores read entries (absent entries as empty state). */
   load(entries: Deno.KvEntryMaybe<unknown>[]): void {
     for (const e of entries) {
