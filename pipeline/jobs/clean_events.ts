@@ -20,6 +20,9 @@ import { valueSize, WriteSet } from "./write_set.ts";
 /** Entries of person state kept between batches of one drain before starting afresh. */
 const STATE_CACHE_LIMIT = 200_000;
 
+/** Events listed beyond what the last commit of a shard took. */
+const LIST_MARGIN = 32;
+
 /** Lease name of the job (one lease per shard). */
 export const CLEAN_EVENTS = "clean_events";
 
@@ -87,12 +90,15 @@ async function drainShard(
   // Person state read in earlier batches stays valid while the lease is held:
   // only this worker writes the state of this shard's persons.
   let state = new EventState();
+  // A commit usually takes fewer events than listed (KV's mutation limit), and
+  // the rest are listed again: list about as many as the last commit took.
+  let listLimit = limit;
   while (!pastDeadline(opts)) {
     const entries: Deno.KvEntry<CleanEvent>[] = [];
     for await (
       const e of kv.list<CleanEvent>({ prefix: bronzeEventsOfShard(shard) }, {
-        limit,
-        batchSize: limit,
+        limit: listLimit,
+        batchSize: listLimit,
       })
     ) entries.push(e);
     if (entries.length === 0) break;
@@ -120,6 +126,7 @@ async function drainShard(
       continue;
     }
     consumed += n;
+    listLimit = Math.min(limit, n + LIST_MARGIN);
     await step(opts, "committed");
   }
   return consumed;
