@@ -147,6 +147,12 @@ export interface QuarantineRecord {
   receivedAt: number;
   /** Event endpoints: was the request a historical import. */
   historical?: boolean;
+  /**
+   * Event endpoints: what the request said around the event, which a replay
+   * needs to re-validate it as it was sent: the type implied by the path
+   * (`/v1/track`), and a batch's `sentAt` and `context`.
+   */
+  request?: { impliedType?: EventType; sentAt?: unknown; context?: Record<string, unknown> };
   /** Orders: business date of the file; inventory: week Monday. */
   date?: string;
   /** Set once the record was replayed and accepted. */

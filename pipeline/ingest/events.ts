@@ -89,6 +89,11 @@ function quarantine(
       position: index,
       receivedAt: ctx.receivedAt,
       historical: ctx.historical,
+      request: {
+        impliedType: ctx.impliedType,
+        sentAt: ctx.batchSentAt,
+        context: ctx.batchContext,
+      },
     }),
   };
 }

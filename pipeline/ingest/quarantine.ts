@@ -29,6 +29,7 @@ export interface QuarantineRecordOptions {
   receivedAt: number;
   historical?: boolean;
   date?: string;
+  request?: QuarantineRecord["request"];
 }
 
 /**
@@ -53,6 +54,9 @@ export function quarantineRecordOf(o: QuarantineRecordOptions): QuarantineRecord
   if (o.rejection.field !== undefined) record.field = o.rejection.field;
   if (o.historical) record.historical = true;
   if (o.date !== undefined) record.date = o.date;
+  if (o.request && Object.values(o.request).some((v) => v !== undefined)) {
+    record.request = o.request;
+  }
   return record;
 }
 

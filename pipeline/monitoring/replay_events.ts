@@ -40,6 +40,9 @@ export async function replayEvents(
       requestId: record.requestId,
       receivedAt: record.receivedAt,
       historical: record.historical ?? false,
+      impliedType: record.request?.impliedType,
+      batchSentAt: record.request?.sentAt,
+      batchContext: record.request?.context,
       eventBytes: config.limits.eventBytes,
     };
     const raw = { value, text: record.raw, bytes: utf8Length(record.raw), index: record.position };
