@@ -128,6 +128,19 @@ export async function readBody(req: Request, options: BodyStreamOptions): Promis
   } finally {
     reader.releaseLock();
   }
+  return concatBytes(parts, total);
+}
+
+/**
+ * Joins byte chunks whose lengths add up to `total` (a single chunk is
+ * returned as is, not copied).
+ *
+ * @example
+ * ```ts
+ * concatBytes([new Uint8Array([1]), new Uint8Array([2, 3])], 3); // Uint8Array [1, 2, 3]
+ * ```
+ */
+export function concatBytes(parts: Uint8Array[], total: number): Uint8Array {
   if (parts.length === 1) return parts[0];
   const out = new Uint8Array(total);
   let at = 0;

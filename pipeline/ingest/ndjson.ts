@@ -5,7 +5,7 @@
  * @module
  */
 
-import { chunksOf } from "./body.ts";
+import { chunksOf, concatBytes } from "./body.ts";
 
 /** One line of an NDJSON stream. */
 export interface NdjsonLine {
@@ -25,17 +25,6 @@ export interface NdjsonOptions {
   maxLineBytes: number;
   /** How much of a too-long line is kept (its raw form in quarantine). */
   keepBytes: number;
-}
-
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
 }
 
 function isBlank(bytes: Uint8Array): boolean {
@@ -61,7 +50,7 @@ export async function* ndjsonLines(
   let length = 0;
   let line = 1;
   const finish = (): NdjsonLine | null => {
-    let bytes = concat(parts, kept);
+    let bytes = concatBytes(parts, kept);
     const tooLong = length > options.maxLineBytes;
     if (tooLong) bytes = bytes.subarray(0, options.keepBytes);
     if (!tooLong && bytes.byteLength > 0 && bytes[bytes.byteLength - 1] === 0x0d) {
