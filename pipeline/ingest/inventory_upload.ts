@@ -7,14 +7,7 @@
  * @module
  */
 
-import {
-  bronzeUpload,
-  bronzeUploadRow,
-  bronzeUploadRows,
-  goldQuality,
-  metaBacklog,
-  metaLastReceived,
-} from "../../kv/keys.ts";
+import { bronzeUpload, goldQuality, metaBacklog, metaLastReceived } from "../../kv/keys.ts";
 import { CounterDeltas } from "../../kv/counters.ts";
 import { HttpError } from "../../routes/errors.ts";
 import { pickColumns } from "../contracts/header.ts";
@@ -27,7 +20,8 @@ import { isoWeekOfDay, mondayOfIsoWeek } from "../contracts/buckets.ts";
 import type { ReasonCode } from "../contracts/types.ts";
 import type { SheetData } from "./xlsx.ts";
 import { quarantineBytes, quarantineRecordOf, writeQuarantine } from "./quarantine.ts";
-import type { StagedRow, UploadRecord } from "./upload_types.ts";
+import { listStaged, missingColumnsError, type StagedEntry, stageInBatches } from "./staging.ts";
+import type { UploadRecord } from "./upload_types.ts";
 import { type FencedWriter, UPLOAD_MAX_BYTES, UPLOAD_MAX_MUTATIONS } from "./upload_store.ts";
 
 /** A workbook's rows, normalised and classified in memory. */
@@ -35,7 +29,7 @@ export interface ClassifiedSheet {
   /** Data rows read (blank rows are not rows). */
   rows: number;
   /** Rows to stage, by data row number: winners and rejections. */
-  staged: { row: number; value: StagedRow }[];
+  staged: StagedEntry[];
   accepted: number;
   duplicates: number;
   quarantined: number;
@@ -57,14 +51,7 @@ export interface ClassifiedSheet {
  */
 export function classifySheet(sheet: SheetData): ClassifiedSheet {
   const match = matchInventoryHeader(sheet.header);
-  if (match.missing.length > 0) {
-    const names = match.missing.map((c) => `"${c}"`).join(", ");
-    throw new HttpError(
-      422,
-      "missing_column",
-      match.missing.length === 1 ? `Column ${names} is missing` : `Columns ${names} are missing`,
-    );
-  }
+  if (match.missing.length > 0) throw missingColumnsError(match.missing);
   const out: ClassifiedSheet = {
     rows: sheet.rows.length,
     staged: [],
@@ -75,8 +62,8 @@ export function classifySheet(sheet: SheetData): ClassifiedSheet {
     unknownColumns: match.unknown,
     snapshotDays: new Set(),
   };
-  const winners = new Map<string, { row: number; value: StagedRow }>();
-  const rejected: { row: number; value: StagedRow }[] = [];
+  const winners = new Map<string, StagedEntry>();
+  const rejected: StagedEntry[] = [];
   let valid = 0;
   for (const r of sheet.rows) {
     const cells = pickColumns(r.cells, match.index);
@@ -139,35 +126,7 @@ export async function stageInventoryRows(
   record: UploadRecord,
   sheet: ClassifiedSheet,
 ): Promise<void> {
-  let batch: { row: number; value: StagedRow }[] = [];
-  let bytes = 0;
-  const inFlight: Promise<boolean>[] = [];
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const rows = batch;
-    batch = [];
-    bytes = 0;
-    while (inFlight.length >= 2) await inFlight.shift();
-    const done = writer.commit((op) => {
-      for (const r of rows) op.set(bronzeUploadRow(record.id, r.row), r.value);
-    });
-    done.catch(() => {}); // awaited below
-    inFlight.push(done);
-  };
-  try {
-    for (const r of sheet.staged) {
-      batch.push(r);
-      bytes += r.value.raw.length * 2 + 700;
-      if (batch.length >= UPLOAD_MAX_MUTATIONS - 10 || bytes >= UPLOAD_MAX_BYTES - 40_000) {
-        await flush();
-      }
-    }
-    await flush();
-    while (inFlight.length > 0) await inFlight.shift();
-  } catch (err) {
-    await Promise.allSettled(inFlight);
-    throw err;
-  }
+  await stageInBatches(writer, record.id, sheet.staged);
 }
 
 /**
@@ -187,15 +146,7 @@ export async function classifyInventory(
   let rounds = 0;
   while (true) {
     if (options.maxRounds !== undefined && rounds++ >= options.maxRounds) return record;
-    const rows: { row: number; value: StagedRow }[] = [];
-    const iter = kv.list<StagedRow>(
-      {
-        prefix: bronzeUploadRows(record.id),
-        start: bronzeUploadRow(record.id, record.classifyCursor + 1),
-      },
-      { limit: 500, batchSize: 500 },
-    );
-    for await (const e of iter) rows.push({ row: e.key[3] as number, value: e.value });
+    const rows = await listStaged(kv, record.id, record.classifyCursor);
     if (rows.length === 0) break;
     const updated = structuredClone(record);
     const deltas = new CounterDeltas();

@@ -9,8 +9,6 @@ import { createHash } from "node:crypto";
 import {
   bronzeOrderHead,
   bronzeUpload,
-  bronzeUploadRow,
-  bronzeUploadRows,
   goldQuality,
   metaBacklog,
   metaLastReceived,
@@ -29,6 +27,7 @@ import {
 import type { LineVersion, Rejection } from "../contracts/types.ts";
 import { type CsvRecord, csvRecords } from "./csv.ts";
 import { quarantineBytes, quarantineRecordOf, writeQuarantine } from "./quarantine.ts";
+import { listStaged, missingColumnsError, type StagedEntry, stageInBatches } from "./staging.ts";
 import type { StagedRow, UploadRecord } from "./upload_types.ts";
 import { type FencedWriter, UPLOAD_MAX_BYTES, UPLOAD_MAX_MUTATIONS } from "./upload_store.ts";
 
@@ -102,10 +101,6 @@ export interface StagedFile {
   unknownColumns: string[];
 }
 
-function stagedBytes(value: StagedRow): number {
-  return value.raw.length * 2 + 700;
-}
-
 /**
  * Parses a CSV stream and stages every data row of `record` in fenced commits
  * of up to ~900 rows, one commit in flight while the next batch is parsed,
@@ -127,25 +122,9 @@ export async function stageOrderRows(
       },
     }),
   );
-  let header: { match: HeaderMatch; width: number; cells: string[] } | null = null;
-  let row = 0;
-  let batch: [Deno.KvKey, StagedRow][] = [];
-  let bytes = 0;
-  const inFlight: Promise<boolean>[] = [];
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const rows = batch;
-    batch = [];
-    bytes = 0;
-    // Two commits in flight while the next batch is parsed.
-    while (inFlight.length >= 2) await inFlight.shift();
-    const done = writer.commit((op) => {
-      for (const [key, value] of rows) op.set(key, value);
-    });
-    done.catch(() => {}); // observed below; never an unhandled rejection
-    inFlight.push(done);
-  };
-  try {
+  // Set while the rows are produced; read once they are all staged.
+  const parsed: { header: ParsedHeader | null; rows: number } = { header: null, rows: 0 };
+  async function* stagedRows(): AsyncGenerator<StagedEntry> {
     for await (
       const records of csvRecords(hashed, {
         maxRecordChars: ctx.maxRowChars,
@@ -153,54 +132,39 @@ export async function stageOrderRows(
       })
     ) {
       for (const rec of records) {
-        if (!header) {
-          header = headerOf(rec);
+        if (!parsed.header) {
+          parsed.header = headerOf(rec);
           continue;
         }
-        row++;
-        const value = stagedOrderRow(rec, header, row, ctx);
-        batch.push([bronzeUploadRow(record.id, row), value]);
-        bytes += stagedBytes(value);
-        if (batch.length >= UPLOAD_MAX_MUTATIONS - 10 || bytes >= UPLOAD_MAX_BYTES - 40_000) {
-          await flush();
-        }
+        const row = ++parsed.rows;
+        yield { row, value: stagedOrderRow(rec, parsed.header, row, ctx) };
       }
     }
-    if (!header) {
+    if (!parsed.header) {
       throw new HttpError(422, "missing_column", "File has no header row");
     }
-    await flush();
-    while (inFlight.length > 0) await inFlight.shift();
-  } catch (err) {
-    await Promise.allSettled(inFlight);
-    throw err;
   }
+  await stageInBatches(writer, record.id, stagedRows());
+  const header = parsed.header!;
   return {
-    rows: row,
+    rows: parsed.rows,
     sha256: hash.digest("hex"),
     header: header.cells,
     unknownColumns: header.match.unknown,
   };
 }
 
-function headerOf(rec: CsvRecord): { match: HeaderMatch; width: number; cells: string[] } {
+type ParsedHeader = { match: HeaderMatch; width: number; cells: string[] };
+
+function headerOf(rec: CsvRecord): ParsedHeader {
   if (rec.error || rec.tooLarge) {
     throw new HttpError(422, "malformed_header", `Header row is not valid CSV (line ${rec.line})`);
   }
   const match = matchOrderHeader(rec.fields);
-  if (match.missing.length > 0) {
-    const names = match.missing.map((c) => `"${c}"`).join(", ");
-    throw new HttpError(
-      422,
-      "missing_column",
-      match.missing.length === 1 ? `Column ${names} is missing` : `Columns ${names} are missing`,
-    );
-  }
+  if (match.missing.length > 0) throw missingColumnsError(match.missing);
   return { match, width: rec.fields.length, cells: rec.fields };
 }
 
-/** Staged rows listed per classification round. */
-const CLASSIFY_LIST = 500;
 /** Mutations kept for the lease, the record, counters and last-received. */
 const CLASSIFY_RESERVE = 60;
 
@@ -208,24 +172,10 @@ function headKey(line: { orderId: string; lineNo: number }): string {
   return JSON.stringify([line.orderId, line.lineNo]);
 }
 
-async function listStaged(
-  kv: Deno.Kv,
-  uploadId: string,
-  after: number,
-): Promise<{ row: number; value: StagedRow }[]> {
-  const out: { row: number; value: StagedRow }[] = [];
-  const iter = kv.list<StagedRow>(
-    { prefix: bronzeUploadRows(uploadId), start: bronzeUploadRow(uploadId, after + 1) },
-    { limit: CLASSIFY_LIST, batchSize: CLASSIFY_LIST },
-  );
-  for await (const e of iter) out.push({ row: e.key[3] as number, value: e.value });
-  return out;
-}
-
 /** The heads of the lines among `rows`, by line key (absent heads are `null`). */
 async function readHeads(
   kv: Deno.Kv,
-  rows: { row: number; value: StagedRow }[],
+  rows: StagedEntry[],
 ): Promise<Map<string, OrderHead | null>> {
   const uniq = new Map<string, Deno.KvKey>();
   for (const r of rows) {
