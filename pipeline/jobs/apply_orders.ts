@@ -63,7 +63,10 @@ export async function applyOrders(
 function deferringWriteSet(): WriteSet {
   const ws = new WriteSet();
   const batch = oldestFirstId();
-  ws.deferCounters((part) => metaPendingDeltas(APPLY_ORDERS, `${batch}-${part}`));
+  // Parts padded so that a batch's records list in part order (its dirty marks come last).
+  ws.deferCounters((part) =>
+    metaPendingDeltas(APPLY_ORDERS, `${batch}-${String(part).padStart(4, "0")}`)
+  );
   return ws;
 }
 

@@ -102,7 +102,7 @@ export interface PendingDeltas {
 }
 
 /** Entries per pending-delta record (keeps each well under KV's 64 KiB value limit). */
-export const DEFERRED_PER_RECORD = 400;
+export const DEFERRED_PER_RECORD = 100;
 
 interface PendingWrite {
   key: Deno.KvKey;
