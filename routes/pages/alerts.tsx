@@ -12,6 +12,7 @@ import { formatCents, formatDecimal, formatValue } from "../../islands/format.ts
 import { PeriodPicker } from "./components/PeriodPicker.tsx";
 import type { PageContext, PageView } from "./pages.ts";
 import { parsePeriod, type PeriodKind } from "./period.ts";
+import { Card } from "./components/Card.tsx";
 
 /** Kinds of period the alerts page offers (default: the last 28 days). */
 export const ALERTS_KINDS: PeriodKind[] = ["week", "month", "custom"];
@@ -37,11 +38,10 @@ export async function loadAlerts(ctx: PageContext): Promise<PageView> {
     title: "Alerts",
     tools: <PeriodPicker period={period} kinds={ALERTS_KINDS} action="/alerts" today={today} />,
     body: (
-      <section class="card">
-        <div class="card-head">
-          <h2>{alerts.length} alert{alerts.length === 1 ? "" : "s"}</h2>
-          <span class="muted small">newest first · {period.label}</span>
-        </div>
+      <Card
+        title={<>{alerts.length} alert{alerts.length === 1 ? "" : "s"}</>}
+        note={<>newest first · {period.label}</>}
+      >
         {alerts.length === 0
           ? <p class="empty">No alerts in this period.</p>
           : (
@@ -89,7 +89,7 @@ export async function loadAlerts(ctx: PageContext): Promise<PageView> {
               </table>
             </div>
           )}
-      </section>
+      </Card>
     ),
   };
 }

@@ -16,6 +16,7 @@ import { Kpi } from "./components/Kpi.tsx";
 import { PeriodPicker } from "./components/PeriodPicker.tsx";
 import type { PageContext, PageView } from "./pages.ts";
 import { parsePeriod, type PeriodKind } from "./period.ts";
+import { Card } from "./components/Card.tsx";
 
 /** Kinds of period the customers page offers. */
 export const CUSTOMERS_KINDS: PeriodKind[] = ["day", "week", "month", "all"];
@@ -166,13 +167,10 @@ export async function loadCustomers(ctx: PageContext): Promise<PageView> {
             } carts`}
           />
         </div>
-        <section class="card">
-          <div class="card-head">
-            <h2>Funnel</h2>
-            <span class="muted small">
-              persons who did every step up to this one in {period.label}
-            </span>
-          </div>
+        <Card
+          title="Funnel"
+          note={<>persons who did every step up to this one in {period.label}</>}
+        >
           <BarTable
             id="funnel"
             rows={steps}
@@ -196,14 +194,10 @@ export async function loadCustomers(ctx: PageContext): Promise<PageView> {
           <p class="muted small">
             Overall conversion {formatRatio(steps[3]?.reached ?? 0, steps[0]?.reached ?? 0)}.
           </p>
-        </section>
-        <section class="card">
-          <div class="card-head">
-            <h2>Retention by weekly cohort</h2>
-            <span class="muted small">all time</span>
-          </div>
+        </Card>
+        <Card title="Retention by weekly cohort" note="all time">
           <Heatmap retention={retention} />
-        </section>
+        </Card>
         {reachedWeeks > 0 && (
           <ChartFigure
             id="retention-curve"

@@ -12,6 +12,7 @@ import { formatCount, formatSeconds } from "../../islands/format.ts";
 import { ChartFigure } from "./components/ChartFigure.tsx";
 import { Kpi } from "./components/Kpi.tsx";
 import type { PageContext, PageView } from "./pages.ts";
+import { Card } from "./components/Card.tsx";
 
 /** Runs listed and charted per job. */
 export const RUNS_PER_JOB = 10;
@@ -82,11 +83,7 @@ export async function loadPipeline(ctx: PageContext): Promise<PageView> {
           <Kpi id="failing" label="Jobs failing" value={errors} unit="count" />
         </div>
         <div class="grid">
-          <section class="card">
-            <div class="card-head">
-              <h2>Stages</h2>
-              <span class="muted small">received but not yet processed</span>
-            </div>
+          <Card title="Stages" note="received but not yet processed">
             <div class="table-wrap">
               <table data-table="stages">
                 <thead>
@@ -109,12 +106,8 @@ export async function loadPipeline(ctx: PageContext): Promise<PageView> {
                 </tbody>
               </table>
             </div>
-          </section>
-          <section class="card">
-            <div class="card-head">
-              <h2>Jobs</h2>
-              <span class="muted small">latest run</span>
-            </div>
+          </Card>
+          <Card title="Jobs" note="latest run">
             <div class="table-wrap">
               <table data-table="jobs">
                 <thead>
@@ -150,7 +143,7 @@ export async function loadPipeline(ctx: PageContext): Promise<PageView> {
                 </tbody>
               </table>
             </div>
-          </section>
+          </Card>
         </div>
         {series.length > 0 && (
           <ChartFigure
@@ -163,11 +156,7 @@ export async function loadPipeline(ctx: PageContext): Promise<PageView> {
             series={series}
           />
         )}
-        <section class="card">
-          <div class="card-head">
-            <h2>Recent runs</h2>
-            <span class="muted small">newest first</span>
-          </div>
+        <Card title="Recent runs" note="newest first">
           {ran.length === 0 && <p class="empty">No job has run yet.</p>}
           {ran.map((j) => (
             <details
@@ -212,7 +201,7 @@ export async function loadPipeline(ctx: PageContext): Promise<PageView> {
               </div>
             </details>
           ))}
-        </section>
+        </Card>
       </>
     ),
   };

@@ -21,6 +21,7 @@ import {
   isoWeekOfDay,
   mondayOfIsoWeek,
 } from "../../pipeline/contracts/buckets.ts";
+import { Card } from "./components/Card.tsx";
 
 /** Kinds of period the products page offers. */
 export const PRODUCTS_KINDS: PeriodKind[] = ["day", "week", "month", "all"];
@@ -94,11 +95,7 @@ export async function loadProducts(ctx: PageContext): Promise<PageView> {
     body: (
       <>
         <div class="grid">
-          <section class="card">
-            <div class="card-head">
-              <h2>Top products</h2>
-              <span class="muted small">by revenue, {period.label}</span>
-            </div>
+          <Card title="Top products" note={<>by revenue, {period.label}</>}>
             <BarTable
               id="top-products"
               rows={orders.top_products}
@@ -116,12 +113,8 @@ export async function loadProducts(ctx: PageContext): Promise<PageView> {
               columns={[{ header: "Units", value: (p) => p.units }]}
               empty="No sales in this period."
             />
-          </section>
-          <section class="card">
-            <div class="card-head">
-              <h2>Categories</h2>
-              <span class="muted small">share of revenue</span>
-            </div>
+          </Card>
+          <Card title="Categories" note="share of revenue">
             {orders.categories.length > 0 && (
               <ShareBar categories={orders.categories} total={total} />
             )}
@@ -152,7 +145,7 @@ export async function loadProducts(ctx: PageContext): Promise<PageView> {
               ]}
               empty="No sales in this period."
             />
-          </section>
+          </Card>
         </div>
         <ChartFigure
           id="units"

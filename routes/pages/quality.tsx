@@ -25,6 +25,7 @@ import { QuarantineBrowser } from "./components/QuarantineBrowser.tsx";
 import { Reconciliation } from "./components/Reconciliation.tsx";
 import type { PageContext, PageView } from "./pages.ts";
 import { parsePeriod, periodDays, type PeriodKind, shortDay } from "./period.ts";
+import { Card } from "./components/Card.tsx";
 
 /** Kinds of period the quality page offers (default: the last 28 days). */
 export const QUALITY_KINDS: PeriodKind[] = ["day", "week", "month", "custom"];
@@ -144,10 +145,7 @@ export async function loadQuality(ctx: PageContext): Promise<PageView> {
           series={acceptance}
         />
         <div class="grid">
-          <section class="card">
-            <div class="card-head">
-              <h2>Quarantine by reason</h2>
-            </div>
+          <Card title="Quarantine by reason">
             <BarTable
               id="reasons"
               rows={reasons}
@@ -183,12 +181,8 @@ export async function loadQuality(ctx: PageContext): Promise<PageView> {
                 />
               </>
             )}
-          </section>
-          <section class="card">
-            <div class="card-head">
-              <h2>Freshness</h2>
-              <span class="muted small">last delivery per source</span>
-            </div>
+          </Card>
+          <Card title="Freshness" note="last delivery per source">
             <div class="table-wrap">
               <table data-table="freshness">
                 <thead>
@@ -215,20 +209,12 @@ export async function loadQuality(ctx: PageContext): Promise<PageView> {
                 </tbody>
               </table>
             </div>
-          </section>
+          </Card>
         </div>
-        <section class="card">
-          <div class="card-head">
-            <h2>Reconciliation</h2>
-            <span class="muted small">orders against events and inventory, by order day</span>
-          </div>
+        <Card title="Reconciliation" note="orders against events and inventory, by order day">
           <Reconciliation days={report.cross_source} />
-        </section>
-        <section class="card">
-          <div class="card-head">
-            <h2>Per source and day</h2>
-            <span class="muted small">received = accepted + quarantined + duplicates</span>
-          </div>
+        </Card>
+        <Card title="Per source and day" note="received = accepted + quarantined + duplicates">
           {report.days.length === 0
             ? <p class="empty">Nothing was received in this period.</p>
             : (
@@ -263,7 +249,7 @@ export async function loadQuality(ctx: PageContext): Promise<PageView> {
                 </table>
               </div>
             )}
-        </section>
+        </Card>
         <QuarantineBrowser
           records={page.records}
           nextCursor={page.next_cursor}

@@ -10,6 +10,7 @@ import type { InventoryKpis } from "../../../pipeline/read/types.ts";
 import { formatDecimal } from "../../../islands/format.ts";
 import { BarTable } from "./BarTable.tsx";
 import { Kpi } from "./Kpi.tsx";
+import { Card } from "./Card.tsx";
 
 /** Rows shown per inventory table (the rest is counted). */
 const MAX_ROWS = 50;
@@ -41,11 +42,7 @@ export function Inventory(props: { inv: InventoryKpis | null }) {
         />
       </div>
       <div class="grid">
-        <section class="card">
-          <div class="card-head">
-            <h2>At-risk SKUs</h2>
-            <span class="muted small">under 7 days of cover, or sold out after selling</span>
-          </div>
+        <Card title="At-risk SKUs" note="under 7 days of cover, or sold out after selling">
           {inv.at_risk_skus.length === 0
             ? <p class="empty">No SKU is at risk.</p>
             : (
@@ -83,12 +80,8 @@ export function Inventory(props: { inv: InventoryKpis | null }) {
             shown={Math.min(MAX_ROWS, inv.at_risk_skus.length)}
             total={inv.at_risk_skus.length}
           />
-        </section>
-        <section class="card">
-          <div class="card-head">
-            <h2>Stock-outs</h2>
-            <span class="muted small">on hand = 0</span>
-          </div>
+        </Card>
+        <Card title="Stock-outs" note="on hand = 0">
           {inv.stockouts.length === 0
             ? <p class="empty">Nothing is out of stock.</p>
             : (
@@ -114,13 +107,9 @@ export function Inventory(props: { inv: InventoryKpis | null }) {
               </div>
             )}
           <More shown={Math.min(MAX_ROWS, inv.stockouts.length)} total={inv.stockouts.length} />
-        </section>
+        </Card>
       </div>
-      <section class="card">
-        <div class="card-head">
-          <h2>Low stock</h2>
-          <span class="muted small">0 &lt; on hand ≤ reorder point</span>
-        </div>
+      <Card title="Low stock" note="0 < on hand ≤ reorder point">
         <BarTable
           id="low-stock"
           rows={inv.low_stock.slice(0, MAX_ROWS)}
@@ -138,7 +127,7 @@ export function Inventory(props: { inv: InventoryKpis | null }) {
           empty="No row is at or below its reorder point."
         />
         <More shown={Math.min(MAX_ROWS, inv.low_stock.length)} total={inv.low_stock.length} />
-      </section>
+      </Card>
     </>
   );
 }

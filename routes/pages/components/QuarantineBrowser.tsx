@@ -8,6 +8,7 @@
 
 import type { QuarantineRecord } from "../../../pipeline/contracts/types.ts";
 import { REASON_CODES } from "../../../pipeline/contracts/types.ts";
+import { Card } from "./Card.tsx";
 
 /** Props of {@link QuarantineBrowser}. */
 export interface QuarantineBrowserProps {
@@ -45,11 +46,7 @@ export function QuarantineBrowser(props: QuarantineBrowserProps) {
     ["q_reason", props.reason],
   ]);
   return (
-    <section class="card" id="quarantine">
-      <div class="card-head">
-        <h2>Quarantined records</h2>
-        <span class="muted small">newest first</span>
-      </div>
+    <Card title="Quarantined records" note="newest first" id="quarantine">
       <form method="get" action="/quality#quarantine" class="inline">
         {keepInputs}
         <label>
@@ -143,6 +140,6 @@ export function QuarantineBrowser(props: QuarantineBrowserProps) {
           <a href={`/quality?${next.toString()}#quarantine`}>Older records →</a>
         </p>
       )}
-    </section>
+    </Card>
   );
 }
