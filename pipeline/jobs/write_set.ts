@@ -46,7 +46,14 @@ export function valueSize(value: unknown): number {
 
 /** A stable identity for a key, for de-duplicating writes. */
 export function keyId(key: Deno.KvKey): string {
-  return key.map((p) => (typeof p === "string" ? p : `#${String(p)}`)).join("\u0001");
+  // A plain loop: jobs call this for every write and counter delta.
+  let id = "";
+  for (let i = 0; i < key.length; i++) {
+    const p = key[i];
+    if (i > 0) id += "\u0001";
+    id += typeof p === "string" ? p : `#${String(p)}`;
+  }
+  return id;
 }
 
 /**
