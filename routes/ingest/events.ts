@@ -53,6 +53,20 @@ export function isHistorical(c: Context): boolean {
   return v === "1" || v === "true";
 }
 
+/** The `401` for a request without a valid write key. */
+export function unauthorized(): HttpError {
+  return new HttpError(401, "unauthorized", "Write key is missing or not valid");
+}
+
+/**
+ * Refuses a missing (`null`) or unknown write key with a `401`, then takes a
+ * token for it (see {@link checkRate}).
+ */
+export function authorizeKey(key: string | null, deps: AppDeps, limiter: RateLimiter): void {
+  if (key === null || !isWriteKey(key, deps.config.writeKeys)) throw unauthorized();
+  checkRate(limiter, key);
+}
+
 /**
  * Checks the `Authorization` header's write key and the key's rate. Returns
  * `false` when there is no header (the body may carry the key).
@@ -60,11 +74,7 @@ export function isHistorical(c: Context): boolean {
 export function authorizeHeader(c: Context, deps: AppDeps, limiter: RateLimiter): boolean {
   const header = c.req.header("authorization");
   if (header === undefined) return false;
-  const key = writeKeyFromHeader(header);
-  if (key === null || !isWriteKey(key, deps.config.writeKeys)) {
-    throw new HttpError(401, "unauthorized", "Write key is missing or not valid");
-  }
-  checkRate(limiter, key);
+  authorizeKey(writeKeyFromHeader(header), deps, limiter);
   return true;
 }
 
@@ -98,9 +108,7 @@ export async function handleEvents(
   const receivedAt = Date.now();
   const req = c.req.raw;
   const authed = authorizeHeader(c, deps, limiter);
-  if (!authed && endpoint === "events") {
-    throw new HttpError(401, "unauthorized", "Write key is missing or not valid");
-  }
+  if (!authed && endpoint === "events") throw unauthorized();
   const type = mediaType(req);
   const ctx: EventRequestContext = {
     requestId: `req_${oldestFirstId(receivedAt)}`,
@@ -138,10 +146,7 @@ export async function handleEvents(
   if (!authed) {
     // Segment lets browsers send the key in the body (sendBeacon cannot set headers).
     const key = isPlainObject(value) && typeof value.writeKey === "string" ? value.writeKey : null;
-    if (key === null || !isWriteKey(key, deps.config.writeKeys)) {
-      throw new HttpError(401, "unauthorized", "Write key is missing or not valid");
-    }
-    checkRate(limiter, key);
+    authorizeKey(key, deps, limiter);
   }
   let events: RawEvent[];
   if (endpoint === "batch") {

@@ -12,7 +12,7 @@ import { bodyStream, mediaType, readBody } from "../../pipeline/ingest/body.ts";
 import { ingestInventoryUpload, ingestOrdersUpload } from "../../pipeline/ingest/uploads.ts";
 import type { UploadLeaseOptions } from "../../pipeline/ingest/upload_store.ts";
 import { isDay, weekdayOf } from "../../pipeline/contracts/buckets.ts";
-import { authorizeHeader } from "./events.ts";
+import { authorizeHeader, unauthorized } from "./events.ts";
 import type { RateLimiter } from "./rate_limit.ts";
 
 const CSV_TYPES = new Set([
@@ -32,9 +32,7 @@ const XLSX_TYPES = new Set([
 ]);
 
 function requireAuth(c: Context, deps: AppDeps, limiter: RateLimiter): void {
-  if (!authorizeHeader(c, deps, limiter)) {
-    throw new HttpError(401, "unauthorized", "Write key is missing or not valid");
-  }
+  if (!authorizeHeader(c, deps, limiter)) throw unauthorized();
 }
 
 function requireType(c: Context, types: Set<string>, expected: string): void {
