@@ -103,7 +103,7 @@ export interface StagedFile {
 
 /**
  * Parses a CSV stream and stages every data row of `record` in fenced commits
- * of up to ~900 rows, one commit in flight while the next batch is parsed,
+ * of up to ~900 rows, up to two commits in flight while the next batch is parsed,
  * hashing the (decompressed) bytes on the way. Throws a `422` for a file
  * without its required columns or not in UTF-8 (the caller discards it).
  */
