@@ -14,7 +14,6 @@
 import {
   addDays,
   addIsoWeeks,
-  bucketKind,
   daysInRange,
   isoWeekOfDay,
   mondayOfIsoWeek,
@@ -275,9 +274,4 @@ export function periodQuery(p: Period): string {
 /** Every day of a period (its charts window for `all`). */
 export function periodDays(p: Period): string[] {
   return daysInRange(p.from, p.to);
-}
-
-/** True for a bucket name the read functions accept. */
-export function isBucket(value: string): boolean {
-  return bucketKind(value) !== null;
 }
