@@ -158,6 +158,12 @@ export async function loadOverview(ctx: PageContext): Promise<PageView> {
   const labels = days.map((d) => shortDay(d, false));
   const compareLabels = days.map((_, i) => (compare[i] ? shortDay(compare[i], false) : ""));
   const vs = previousLabel(period);
+  // A headline figure with the same figure of the previous period, for a Kpi.
+  const compared = (k: Exclude<keyof Headline, "events">) => ({
+    value: current[k],
+    previous: previous[k],
+    previousLabel: vs,
+  });
   const custom = period.kind === "custom";
   const charts = [
     {
@@ -175,45 +181,20 @@ export async function loadOverview(ctx: PageContext): Promise<PageView> {
     body: (
       <>
         <div class="kpis">
-          <Kpi
-            id="revenue"
-            label="Revenue"
-            value={current.revenue_cents}
-            unit="cents"
-            previous={previous.revenue_cents}
-            previousLabel={vs}
-          />
-          <Kpi
-            id="orders"
-            label="Orders"
-            value={current.orders}
-            unit="count"
-            previous={previous.orders}
-            previousLabel={vs}
-          />
-          <Kpi
-            id="aov"
-            label="Average order value"
-            value={current.aov_cents}
-            unit="cents"
-            previous={previous.aov_cents}
-            previousLabel={vs}
-          />
+          <Kpi id="revenue" label="Revenue" unit="cents" {...compared("revenue_cents")} />
+          <Kpi id="orders" label="Orders" unit="count" {...compared("orders")} />
+          <Kpi id="aov" label="Average order value" unit="cents" {...compared("aov_cents")} />
           <Kpi
             id="persons"
             label={custom ? "Person-days" : "Persons"}
-            value={current.persons}
             unit="count"
-            previous={previous.persons}
-            previousLabel={vs}
+            {...compared("persons")}
           />
           <Kpi
             id="conversion"
             label="Conversion"
-            value={current.conversion}
             unit="percent"
-            previous={previous.conversion}
-            previousLabel={vs}
+            {...compared("conversion")}
             note={custom ? "Per day, week or month only" : undefined}
           />
           <Kpi id="events-today" label="Events today" value={live.events} unit="count">
