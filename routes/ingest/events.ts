@@ -53,6 +53,15 @@ export function isHistorical(c: Context): boolean {
   return v === "1" || v === "true";
 }
 
+/** The `415` for a body of media type `type`; `accepted` names what to send instead. */
+export function unsupportedType(type: string, accepted: string): HttpError {
+  return new HttpError(
+    415,
+    "unsupported_media_type",
+    `Content type "${type.slice(0, 60)}" is not accepted; use ${accepted}`,
+  );
+}
+
 /** The `401` for a request without a valid write key. */
 export function unauthorized(): HttpError {
   return new HttpError(401, "unauthorized", "Write key is missing or not valid");
@@ -128,11 +137,7 @@ export async function handleEvents(
     const accepted = endpoint === "events"
       ? "application/json or application/x-ndjson"
       : "application/json";
-    throw new HttpError(
-      415,
-      "unsupported_media_type",
-      `Content type "${type.slice(0, 60)}" is not accepted; use ${accepted}`,
-    );
+    throw unsupportedType(type, accepted);
   }
   const bytes = await readBody(req, { limit: deps.config.limits.jsonBytes, what: "JSON request" });
   const text = decodeUtf8(bytes);

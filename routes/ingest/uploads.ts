@@ -12,7 +12,7 @@ import { bodyStream, mediaType, readBody } from "../../pipeline/ingest/body.ts";
 import { ingestInventoryUpload, ingestOrdersUpload } from "../../pipeline/ingest/uploads.ts";
 import type { UploadLeaseOptions } from "../../pipeline/ingest/upload_store.ts";
 import { isDay, weekdayOf } from "../../pipeline/contracts/buckets.ts";
-import { authorizeHeader, unauthorized } from "./events.ts";
+import { authorizeHeader, unauthorized, unsupportedType } from "./events.ts";
 import type { RateLimiter } from "./rate_limit.ts";
 
 const CSV_TYPES = new Set([
@@ -37,13 +37,7 @@ function requireAuth(c: Context, deps: AppDeps, limiter: RateLimiter): void {
 
 function requireType(c: Context, types: Set<string>, expected: string): void {
   const type = mediaType(c.req.raw);
-  if (!types.has(type)) {
-    throw new HttpError(
-      415,
-      "unsupported_media_type",
-      `Content type "${type.slice(0, 60)}" is not accepted; use ${expected}`,
-    );
-  }
+  if (!types.has(type)) throw unsupportedType(type, expected);
 }
 
 /** The date in a file name (`orders_2026-11-20.csv` → `2026-11-20`), if any. */
