@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { ComponentChildren } from "preact";
 import { dayOf } from "../../pipeline/contracts/buckets.ts";
 import type { ReasonCode } from "../../pipeline/contracts/types.ts";
 import {
@@ -35,6 +36,19 @@ export const QUARANTINE_PAGE = 20;
 
 const SOURCES: Source[] = ["events", "orders", "inventory"];
 
+function addTo(m: Map<string, number>, key: string, n: number): void {
+  m.set(key, (m.get(key) ?? 0) + n);
+}
+
+/** A count's name with its source beside it, muted. */
+function nameAndSource(r: { name: string; source: string }): ComponentChildren {
+  return (
+    <>
+      {r.name} <span class="muted small">{r.source}</span>
+    </>
+  );
+}
+
 /** Totals of quality rows. */
 export function qualityTotals(days: QualityDay[]) {
   const t = { received: 0, accepted: 0, quarantined: 0, duplicates: 0, updates: 0, rejected: 0 };
@@ -47,10 +61,10 @@ export function qualityTotals(days: QualityDay[]) {
     t.duplicates += d.duplicates;
     t.updates += d.updates;
     for (const [k, v] of Object.entries(d.quarantined_by_reason)) {
-      reasons.set(`${d.source}\u0000${k}`, (reasons.get(`${d.source}\u0000${k}`) ?? 0) + v);
+      addTo(reasons, `${d.source}\u0000${k}`, v);
     }
     for (const [k, v] of Object.entries(d.rejected_requests)) {
-      rejected.set(`${d.source}\u0000${k}`, (rejected.get(`${d.source}\u0000${k}`) ?? 0) + v);
+      addTo(rejected, `${d.source}\u0000${k}`, v);
       t.rejected += v;
     }
   }
@@ -150,11 +164,7 @@ export async function loadQuality(ctx: PageContext): Promise<PageView> {
               id="reasons"
               rows={reasons}
               labelHeader="Reason"
-              label={(r) => (
-                <>
-                  {r.name} <span class="muted small">{r.source}</span>
-                </>
-              )}
+              label={nameAndSource}
               bar={(r) => r.count}
               barHeader="Records"
               barUnit="count"
@@ -168,11 +178,7 @@ export async function loadQuality(ctx: PageContext): Promise<PageView> {
                   id="rejected"
                   rows={rejected}
                   labelHeader="Status"
-                  label={(r) => (
-                    <>
-                      {r.name} <span class="muted small">{r.source}</span>
-                    </>
-                  )}
+                  label={nameAndSource}
                   bar={(r) => r.count}
                   barHeader="Requests"
                   barUnit="count"
