@@ -158,49 +158,49 @@ export async function loadPipeline(ctx: PageContext): Promise<PageView> {
         )}
         <Card title="Recent runs" note="newest first">
           {ran.length === 0 && <p class="empty">No job has run yet.</p>}
-          {ran.map((j) => (
-            <details
-              data-runs={j.name}
-              open={j.runs.some((r) => r.status === "error")}
-            >
-              <summary>
-                <strong>{j.name}</strong> · {j.runs.length} run{j.runs.length === 1 ? "" : "s"}
-                {j.runs.some((r) => r.status === "error") && (
-                  <>
-                    {" "}· <span class="badge error">errors</span>
-                  </>
-                )}
-              </summary>
-              <div class="table-wrap">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Started (UTC)</th>
-                      <th scope="col">Status</th>
-                      <th scope="col" class="num">Took</th>
-                      <th scope="col" class="num">In</th>
-                      <th scope="col" class="num">Out</th>
-                      <th scope="col">Error</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {j.runs.map((r) => (
+          {ran.map((j) => {
+            const failed = j.runs.some((r) => r.status === "error");
+            return (
+              <details data-runs={j.name} open={failed}>
+                <summary>
+                  <strong>{j.name}</strong> · {j.runs.length} run{j.runs.length === 1 ? "" : "s"}
+                  {failed && (
+                    <>
+                      {" "}· <span class="badge error">errors</span>
+                    </>
+                  )}
+                </summary>
+                <div class="table-wrap">
+                  <table>
+                    <thead>
                       <tr>
-                        <td class="small">{time(r.started_at)}</td>
-                        <td>
-                          <Status status={r.status} />
-                        </td>
-                        <td class="num">{formatSeconds(runSeconds(r, ctx.now))}</td>
-                        <td class="num">{formatCount(r.records_in)}</td>
-                        <td class="num">{formatCount(r.records_out)}</td>
-                        <td class="small">{r.error ?? ""}</td>
+                        <th scope="col">Started (UTC)</th>
+                        <th scope="col">Status</th>
+                        <th scope="col" class="num">Took</th>
+                        <th scope="col" class="num">In</th>
+                        <th scope="col" class="num">Out</th>
+                        <th scope="col">Error</th>
                       </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            </details>
-          ))}
+                    </thead>
+                    <tbody>
+                      {j.runs.map((r) => (
+                        <tr>
+                          <td class="small">{time(r.started_at)}</td>
+                          <td>
+                            <Status status={r.status} />
+                          </td>
+                          <td class="num">{formatSeconds(runSeconds(r, ctx.now))}</td>
+                          <td class="num">{formatCount(r.records_in)}</td>
+                          <td class="num">{formatCount(r.records_out)}</td>
+                          <td class="small">{r.error ?? ""}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              </details>
+            );
+          })}
         </Card>
       </>
     ),
