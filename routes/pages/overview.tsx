@@ -82,10 +82,17 @@ function sumDays(rows: DailyRow[]): Headline {
 
 /**
  * The headline figures of a period: from its bucket's KPIs, or summed from
- * the daily rows for a custom range.
+ * the daily rows for a custom range (`daily` is awaited only then, so the
+ * bucket reads need not wait for it).
  */
-export async function headlineOf(kv: Deno.Kv, p: Period, daily: DailyRow[]): Promise<Headline> {
-  if (p.bucket === null) return sumDays(daily.filter((d) => d.date >= p.from && d.date <= p.to));
+export async function headlineOf(
+  kv: Deno.Kv,
+  p: Period,
+  daily: Promise<DailyRow[]>,
+): Promise<Headline> {
+  if (p.bucket === null) {
+    return sumDays((await daily).filter((d) => d.date >= p.from && d.date <= p.to));
+  }
   const [orders, events] = await Promise.all([
     readOrderKpis(kv, p.bucket),
     readEventKpis(kv, p.bucket),
@@ -141,13 +148,13 @@ export async function loadOverview(ctx: PageContext): Promise<PageView> {
   const prev = previousPeriod(period)!;
   const { days, compare } = trendWindows(period, prev);
   const first = [compare[0], days[0], prev.from].sort()[0];
-  const [{ days: daily }, live] = await Promise.all([
-    readDaily(ctx.kv, first, period.to),
+  // One round of reads: the headlines read their buckets alongside the daily rows.
+  const dailyRead = readDaily(ctx.kv, first, period.to).then((r) => r.days);
+  const [daily, live, current, previous] = await Promise.all([
+    dailyRead,
     readEventKpis(ctx.kv, today),
-  ]);
-  const [current, previous] = await Promise.all([
-    headlineOf(ctx.kv, period, daily),
-    headlineOf(ctx.kv, prev, daily),
+    headlineOf(ctx.kv, period, dailyRead),
+    headlineOf(ctx.kv, prev, dailyRead),
   ]);
   const byDay = new Map(daily.map((d) => [d.date, d]));
   const series = (f: (r: DailyRow) => number) => ({
