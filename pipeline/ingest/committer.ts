@@ -517,18 +517,20 @@ export class GroupCommitter {
     const dedupKeys = events.map((e) =>
       metaEventDedup((e.item as EventCommitItem).event.messageId)
     );
-    const markers = await getManyChunked<string>(this.#kv, dedupKeys);
-    events.forEach((e, i) => {
-      if (markers[i].versionstamp !== null) e.knownDuplicate = true;
-    });
     const replays = group.filter((e) =>
       e.item.kind === "event" && e.item.replay && !e.knownReplayed
     );
-    if (replays.length === 0) return;
     const replayKeys = replays.map((e) =>
       metaReplayed((e.item as EventCommitItem).replay!.record.id)
     );
-    const done = await getManyChunked<string>(this.#kv, replayKeys);
+    // Both reads at once: neither depends on the other's answer.
+    const [markers, done] = await Promise.all([
+      getManyChunked<string>(this.#kv, dedupKeys),
+      getManyChunked<string>(this.#kv, replayKeys),
+    ]);
+    events.forEach((e, i) => {
+      if (markers[i].versionstamp !== null) e.knownDuplicate = true;
+    });
     replays.forEach((e, i) => {
       if (done[i].versionstamp !== null) e.knownReplayed = true;
     });
