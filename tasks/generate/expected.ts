@@ -22,6 +22,7 @@ import {
 } from "./truth_events.ts";
 import type { OrderFileQuality, OrderTally } from "./truth_orders.ts";
 import { catalogOf, type InventoryFileQuality, type InventoryTally } from "./truth_inventory.ts";
+import type { DailyKpis, RetentionKpis } from "../../pipeline/read/types.ts";
 
 /** Parameters of the run, echoed in `meta`. */
 export interface ExpectedMeta {
@@ -46,18 +47,8 @@ export interface Expected {
   meta: ExpectedMeta;
   orders: Record<string, OrderKpis>;
   events: Record<string, EventKpis>;
-  daily: {
-    days: {
-      date: string;
-      revenue_cents: number;
-      orders: number;
-      units: number;
-      aov_cents: number;
-      events: number;
-      persons: number;
-    }[];
-  };
-  retention: { cohorts: { cohort: string; active: number[] }[] };
+  daily: DailyKpis;
+  retention: RetentionKpis;
   inventory: Record<string, InventoryKpis>;
   quality: {
     events: QualityFigures & { rejected_requests: Record<string, number> };

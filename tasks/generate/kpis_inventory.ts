@@ -9,27 +9,9 @@
 import { dayString } from "./calendar.ts";
 import { stockValueCents } from "./money.ts";
 import type { CatalogEntry, WeekSnapshot } from "./truth_inventory.ts";
+import type { InventoryKpis } from "../../pipeline/read/types.ts";
 
-/** Inventory KPIs of one week, in the read API's shape. */
-export interface InventoryKpis {
-  week: string;
-  skus: number;
-  rows: number;
-  on_hand_units: number;
-  stockout_rows: number;
-  low_stock_rows: number;
-  stock_value_cents: number;
-  days_of_cover: number | null;
-  at_risk_skus: { sku: string; name: string; on_hand: number; days_of_cover: number | null }[];
-  stockouts: { sku: string; warehouse: string; name: string }[];
-  low_stock: {
-    sku: string;
-    warehouse: string;
-    name: string;
-    on_hand: number;
-    reorder_point: number;
-  }[];
-}
+export type { InventoryKpis };
 
 /** A non-negative rational p/q. */
 interface Ratio {

@@ -10,30 +10,10 @@ import { dayString, isoWeekLabel, monthLabel } from "./calendar.ts";
 import { lineValueCents, roundHalfUpDiv } from "./money.ts";
 import type { NormLine } from "./records.ts";
 import type { CatalogEntry } from "./truth_inventory.ts";
+// The answer key has the read API's shapes (checked by the compiler); its arithmetic is its own.
+import type { OrderKpis, TopProduct } from "../../pipeline/read/types.ts";
 
-/** One product of `top_products`. */
-export interface TopProduct {
-  sku: string;
-  revenue_cents: number;
-  units: number;
-  name: string;
-  category: string;
-}
-
-/** Order KPIs of one bucket, in the read API's shape. */
-export interface OrderKpis {
-  bucket: string;
-  revenue_cents: number;
-  orders: number;
-  units: number;
-  aov_cents: number;
-  customers: number;
-  repeat_customers: number;
-  refunded_cents: number;
-  cancelled_lines: number;
-  top_products: TopProduct[];
-  categories: { category: string; revenue_cents: number; units: number }[];
-}
+export type { OrderKpis, TopProduct };
 
 interface Acc {
   revenue: number;

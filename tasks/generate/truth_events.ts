@@ -18,21 +18,13 @@ import {
   monthIndexLabel,
 } from "./calendar.ts";
 import type { NormEvent } from "./records.ts";
+import type { EventKpis } from "../../pipeline/read/types.ts";
 
 /** The funnel steps S1–S4 of kpis.md. */
 export const FUNNEL = ["Product Viewed", "Product Added", "Checkout Started", "Order Completed"];
 const FUNNEL_LOWER = FUNNEL.map((s) => s.toLowerCase());
 
-/** Event KPIs of one bucket, in the read API's shape. */
-export interface EventKpis {
-  bucket: string;
-  events: number;
-  persons: number;
-  page_views: number;
-  funnel: { steps: string[]; reached: number[] };
-  cart_persons: number;
-  cart_abandoned_persons: number;
-}
+export type { EventKpis };
 
 interface BucketStats {
   events: number;
