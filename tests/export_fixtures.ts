@@ -17,7 +17,9 @@ import {
   silverInventoryRow,
   silverOrderLine,
 } from "../kv/keys.ts";
+import fc from "fast-check";
 import { addToCounter } from "../kv/counters.ts";
+import { type Cell, type Column, type ColumnType, field } from "../pipeline/export/mod.ts";
 import type {
   CleanEvent,
   InventoryRow,
@@ -302,4 +304,46 @@ export function concat(chunks: Uint8Array[]): Uint8Array<ArrayBuffer> {
     at += c.length;
   }
   return out;
+}
+
+/** One column of every export column type, read from the row by position. */
+export const ALL_TYPE_COLUMNS: Column[] = ([
+  "string",
+  "decimal",
+  "int32",
+  "int64",
+  "double",
+  "boolean",
+  "timestamp",
+  "date",
+  "json",
+] as ColumnType[]).map((t) => ({ name: `c_${t}`, type: t, get: field(t) }));
+
+/**
+ * Random rows for {@link ALL_TYPE_COLUMNS}, any cell possibly null; `text`
+ * draws the strings (formats differ in which strings they must survive).
+ */
+export function allTypeRows(
+  { text = fc.string(), maxRows = 5 }: { text?: fc.Arbitrary<string>; maxRows?: number } = {},
+): fc.Arbitrary<Cell[][]> {
+  const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null });
+  const row = fc.tuple(
+    maybe(text),
+    maybe(
+      fc.tuple(fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }), fc.nat(9999))
+        .map(([i, f]) => `${i}.${f}`),
+    ),
+    maybe(fc.integer()),
+    maybe(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n })),
+    maybe(fc.double({ noNaN: true, noDefaultInfinity: true })),
+    maybe(fc.boolean()),
+    maybe(fc.integer({ min: -8.64e15, max: 8.64e15 })),
+    maybe(
+      fc.integer({ min: 0, max: 2_932_896 }).map((d) =>
+        new Date(d * 86_400_000).toISOString().slice(0, 10)
+      ),
+    ),
+    maybe(fc.jsonValue().filter((v) => v !== null)),
+  );
+  return fc.array(row as fc.Arbitrary<Cell[]>, { maxLength: maxRows });
 }

@@ -5,16 +5,16 @@
 
 import fc from "fast-check";
 import { assert, assertEquals } from "./assert.ts";
-import { chunksOf, concat, EVENTS, ORDER_LINES, seedFixtures } from "./export_fixtures.ts";
 import {
-  type Cell,
-  type Column,
-  type ColumnType,
-  exportStream,
-  field,
-  findTable,
-  ndjsonLines,
-} from "../pipeline/export/mod.ts";
+  ALL_TYPE_COLUMNS,
+  allTypeRows,
+  chunksOf,
+  concat,
+  EVENTS,
+  ORDER_LINES,
+  seedFixtures,
+} from "./export_fixtures.ts";
+import { type Cell, exportStream, findTable, ndjsonLines } from "../pipeline/export/mod.ts";
 
 type Reviver = (key: string, value: unknown, context: { source?: string }) => unknown;
 
@@ -110,39 +110,9 @@ Deno.test("NDJSON export of events keeps nested JSON, booleans and nulls", async
 });
 
 Deno.test("ndjsonLines() round-trips random rows of every column type", () => {
-  const types: ColumnType[] = [
-    "string",
-    "decimal",
-    "int32",
-    "int64",
-    "double",
-    "boolean",
-    "timestamp",
-    "date",
-    "json",
-  ];
-  const columns: Column[] = types.map((t) => ({ name: `c_${t}`, type: t, get: field(t) }));
-  const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null });
-  const row = fc.tuple(
-    maybe(fc.string()),
-    maybe(
-      fc.tuple(fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }), fc.nat(9999))
-        .map(([i, f]) => `${i}.${f}`),
-    ),
-    maybe(fc.integer()),
-    maybe(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n })),
-    maybe(fc.double({ noNaN: true, noDefaultInfinity: true })),
-    maybe(fc.boolean()),
-    maybe(fc.integer({ min: -8.64e15, max: 8.64e15 })),
-    maybe(
-      fc.integer({ min: 0, max: 2_932_896 }).map((d) =>
-        new Date(d * 86_400_000).toISOString().slice(0, 10)
-      ),
-    ),
-    maybe(fc.jsonValue().filter((v) => v !== null)),
-  );
+  const columns = ALL_TYPE_COLUMNS;
   fc.assert(
-    fc.property(fc.array(row, { maxLength: 5 }), (rows) => {
+    fc.property(allTypeRows(), (rows) => {
       const text = ndjsonLines(columns, rows as Cell[][]);
       const parsed = text.split("\n").slice(0, -1).map((l) => parseExact(l, ["c_int64"]));
       const expected = rows.map((r) =>

@@ -8,6 +8,8 @@ import { parquetMetadata, parquetReadObjects } from "hyparquet";
 import { assert, assertEquals } from "./assert.ts";
 import {
   ALERTS,
+  ALL_TYPE_COLUMNS,
+  allTypeRows,
   chunksOf,
   concat,
   EVENTS,
@@ -19,11 +21,8 @@ import {
 import { silverOrderLine } from "../kv/keys.ts";
 import {
   type Cell,
-  type Column,
-  type ColumnType,
   createParquetEncoder,
   exportStream,
-  field,
   findTable,
 } from "../pipeline/export/mod.ts";
 
@@ -266,40 +265,10 @@ Deno.test("parquet export of an empty table is a valid file with the declared sc
 });
 
 Deno.test("createParquetEncoder() round-trips random rows of every column type", async () => {
-  const types: ColumnType[] = [
-    "string",
-    "decimal",
-    "int32",
-    "int64",
-    "double",
-    "boolean",
-    "timestamp",
-    "date",
-    "json",
-  ];
-  const columns: Column[] = types.map((t) => ({ name: `c_${t}`, type: t, get: field(t) }));
-  const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null });
-  const row = fc.tuple(
-    maybe(fc.string({ unit: "grapheme" })),
-    maybe(
-      fc.tuple(fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }), fc.nat(9999))
-        .map(([i, f]) => `${i}.${f}`),
-    ),
-    maybe(fc.integer()),
-    maybe(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n })),
-    maybe(fc.double({ noNaN: true, noDefaultInfinity: true })),
-    maybe(fc.boolean()),
-    maybe(fc.integer({ min: -8.64e15, max: 8.64e15 })),
-    maybe(
-      fc.integer({ min: 0, max: 2_932_896 }).map((d) =>
-        new Date(d * 86_400_000).toISOString().slice(0, 10)
-      ),
-    ),
-    maybe(fc.jsonValue().filter((v) => v !== null)),
-  );
+  const columns = ALL_TYPE_COLUMNS;
   await fc.assert(
     fc.asyncProperty(
-      fc.array(row, { maxLength: 40 }),
+      allTypeRows({ text: fc.string({ unit: "grapheme" }), maxRows: 40 }),
       fc.integer({ min: 1, max: 16 }),
       async (rows, groupRows) => {
         const enc = createParquetEncoder(columns);
