@@ -8,6 +8,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { Config } from "../../config.ts";
 import { HttpError } from "../errors.ts";
+import { authThrottleFor, clientAddress } from "../auth_throttle.ts";
 
 const encoder = new TextEncoder();
 
@@ -39,7 +40,9 @@ export function bearerToken(header: string | undefined | null): string | null {
 
 /**
  * Middleware that admits only requests carrying the admin token; others get
- * `401 unauthorized` with `WWW-Authenticate: Bearer`.
+ * `401 unauthorized` with `WWW-Authenticate: Bearer`. A client address that
+ * presented wrong tokens too often gets `429 too_many_attempts` with
+ * `Retry-After` instead, right token or not (routes/auth_throttle.ts).
  *
  * @example
  * ```ts
@@ -47,9 +50,22 @@ export function bearerToken(header: string | undefined | null): string | null {
  * ```
  */
 export function adminAuth(config: Pick<Config, "adminToken">): MiddlewareHandler {
+  const throttle = authThrottleFor(config);
   return async (c, next) => {
     const token = bearerToken(c.req.header("authorization"));
+    const address = clientAddress(c);
+    const wait = token === null ? 0 : throttle.retryAfter(address);
+    if (wait > 0) {
+      throw new HttpError(
+        429,
+        "too_many_attempts",
+        `Too many wrong admin tokens from this address: retry in ${wait} s`,
+        { "Retry-After": String(wait) },
+      );
+    }
     if (token === null || !(await timingSafeEqualText(token, config.adminToken))) {
+      // A missing header is not a guess; only wrong tokens count.
+      if (token !== null) throttle.failed(address);
       throw new HttpError(401, "unauthorized", "A valid admin token is required", {
         "WWW-Authenticate": 'Bearer realm="admin"',
       });

@@ -12,6 +12,8 @@ export interface LoginPageProps {
   failed: boolean;
   /** Shown after signing out. */
   signedOut: boolean;
+  /** Seconds before this address may try again after too many wrong tokens (0: may try now). */
+  retryAfter?: number;
 }
 
 /** The sign-in form. */
@@ -21,7 +23,16 @@ export function LoginPage(props: LoginPageProps) {
       <form method="post" action="/login" class="card login-card">
         <h1>Shop pipeline</h1>
         <p class="muted">Sign in with the admin token to see the dashboard.</p>
-        {props.failed && <p class="notice error" role="alert">That token was not accepted.</p>}
+        {props.failed && !props.retryAfter && (
+          <p class="notice error" role="alert">That token was not accepted.</p>
+        )}
+        {props.retryAfter
+          ? (
+            <p class="notice error" role="alert">
+              Too many wrong tokens from this address: try again in {props.retryAfter} s.
+            </p>
+          )
+          : null}
         {props.signedOut && <p class="notice" role="status">You are signed out.</p>}
         <label for="token">Admin token</label>
         <input

@@ -34,6 +34,7 @@ import { secretsEqual } from "./session.ts";
 import { Layout } from "./components/Layout.tsx";
 import { type PageContext, PAGES } from "./pages.ts";
 import { actionRoutes } from "./actions.ts";
+import { authThrottleFor, clientAddress } from "../auth_throttle.ts";
 
 /** Options of {@link pageRoutes} (tests inject a clock or a separate build). */
 export interface PageRoutesOptions {
@@ -78,23 +79,30 @@ export function pageRoutes(deps: AppDeps, options: PageRoutesOptions = {}): Hono
     return c.body(html, 200, pageHeaders(nonce));
   });
 
+  const throttle = authThrottleFor(config);
   app.post("/login", async (c) => {
     if (!sameOrigin(c)) return c.text("Cross-site sign-in is refused", 403);
     const form = await c.req.parseBody();
     const next = safeNext(form["next"]);
     const token = typeof form["token"] === "string" ? form["token"] : "";
-    if (await secretsEqual(token, config.adminToken)) {
+    const address = clientAddress(c);
+    const wait = throttle.retryAfter(address);
+    if (wait === 0 && await secretsEqual(token, config.adminToken)) {
       await startSession(c, config, clock());
       return c.redirect(next, 303);
     }
+    if (wait === 0) throttle.failed(address);
     const nonce = newNonce();
     const { html } = renderPage({
       title: "Sign in · Shop pipeline",
       nonce,
       manifest: await assets.manifest(),
-      body: h(LoginPage, { next, failed: true, signedOut: false }),
+      body: h(LoginPage, { next, failed: true, signedOut: false, retryAfter: wait }),
     });
-    return c.body(html, 401, pageHeaders(nonce));
+    const headers = pageHeaders(nonce);
+    return wait > 0
+      ? c.body(html, 429, { ...headers, "retry-after": String(wait) })
+      : c.body(html, 401, headers);
   });
 
   app.post("/logout", requireSession(kv, config, clock), requireCsrf(config), async (c) => {
