@@ -497,3 +497,26 @@ export function metaPendingDeltas(job: string, id: string): Deno.KvKey {
 export function metaPendingDeltasOf(job: string): Deno.KvKey {
   return ["meta", "pending_deltas", job];
 }
+
+/**
+ * Marks an upload that is not finished (`staging` or `committed`), so that
+ * crash recovery lists only those instead of every upload ever made (value:
+ * null). Set with the upload record's creation, deleted in the commit that
+ * classifies, marks duplicate or discards it.
+ */
+export function metaOpenUpload(source: Source, seq: number, uploadId: string): Deno.KvKey {
+  return ["meta", "open_uploads", source, seq, uploadId];
+}
+
+/** Prefix of the unfinished uploads of one source, in upload order. */
+export function metaOpenUploadsOf(source: Source): Deno.KvKey {
+  return ["meta", "open_uploads", source];
+}
+
+/**
+ * Set once the unfinished uploads of stores made before
+ * {@link metaOpenUpload} existed have been indexed (value: true).
+ */
+export function metaOpenUploadsIndexed(): Deno.KvKey {
+  return ["meta", "open_uploads_indexed"];
+}
