@@ -7,7 +7,13 @@
  * @module
  */
 
-import { bronzeUpload, goldQuality, metaBacklog, metaLastReceived } from "../../kv/keys.ts";
+import {
+  bronzeUpload,
+  goldQuality,
+  metaBacklog,
+  metaLastReceived,
+  metaOpenUpload,
+} from "../../kv/keys.ts";
 import { CounterDeltas } from "../../kv/counters.ts";
 import { HttpError } from "../../routes/errors.ts";
 import { pickColumns } from "../contracts/header.ts";
@@ -197,7 +203,8 @@ export async function classifyInventory(
     d.add(metaBacklog("inventory"), record.accepted);
     d.applyTo(op);
     op.max(metaLastReceived("inventory"), BigInt(record.receivedAt));
-    op.set(bronzeUpload(record.id), classified);
+    op.set(bronzeUpload(record.id), classified)
+      .delete(metaOpenUpload(record.source, record.seq, record.id));
   });
   return classified;
 }

@@ -12,6 +12,7 @@ import {
   goldQuality,
   metaBacklog,
   metaLastReceived,
+  metaOpenUpload,
 } from "../../kv/keys.ts";
 import { CounterDeltas } from "../../kv/counters.ts";
 import { getManyChunked } from "../../kv/mod.ts";
@@ -326,7 +327,8 @@ export async function classifyOrders(
   if (options.recovered) classified.recovered = true;
   const valid = record.rows - record.quarantined;
   await writer.commit((op) => {
-    op.set(bronzeUpload(record.id), classified);
+    op.set(bronzeUpload(record.id), classified)
+      .delete(metaOpenUpload(record.source, record.seq, record.id));
     const d = new CounterDeltas();
     d.add(metaBacklog("orders"), valid);
     d.applyTo(op);

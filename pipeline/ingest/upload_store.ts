@@ -19,6 +19,7 @@ import {
   bronzeUpload,
   bronzeUploadRows,
   metaFileHash,
+  metaOpenUpload,
   metaSequence,
   type Source,
 } from "../../kv/keys.ts";
@@ -221,7 +222,8 @@ export function blankUpload(u: NewUpload, seq: number): UploadRecord {
 
 /**
  * Allocates the next upload sequence number (`metaSequence("uploads")`,
- * advanced with a check) and writes the upload record, in one fenced commit.
+ * advanced with a check) and writes the upload record and its
+ * {@link metaOpenUpload} mark, in one fenced commit.
  */
 export async function createUpload(
   kv: Deno.Kv,
@@ -233,7 +235,8 @@ export async function createUpload(
     const seq = (seqEntry.value ?? 0) + 1;
     const record = blankUpload(u, seq);
     const ok = await writer.commit((op) => {
-      op.check(seqEntry).set(metaSequence("uploads"), seq).set(bronzeUpload(u.id), record);
+      op.check(seqEntry).set(metaSequence("uploads"), seq).set(bronzeUpload(u.id), record)
+        .set(metaOpenUpload(record.source, seq, u.id), null);
     });
     if (ok) return record;
   }
@@ -262,11 +265,11 @@ export async function deleteStagedRows(
 export async function discardUpload(
   kv: Deno.Kv,
   writer: FencedWriter,
-  uploadId: string,
+  record: Pick<UploadRecord, "id" | "source" | "seq">,
 ): Promise<void> {
-  await deleteStagedRows(kv, writer, uploadId);
+  await deleteStagedRows(kv, writer, record.id);
   await writer.commit((op) => {
-    op.delete(bronzeUpload(uploadId));
+    op.delete(bronzeUpload(record.id)).delete(metaOpenUpload(record.source, record.seq, record.id));
   });
 }
 
@@ -303,7 +306,9 @@ export async function markDuplicate(
   await deleteStagedRows(kv, writer, record.id);
   const dup: UploadRecord = { ...record, status: "duplicate", duplicateOf };
   await writer.commit((op) => {
-    op.set(bronzeUpload(record.id), dup);
+    op.set(bronzeUpload(record.id), dup).delete(
+      metaOpenUpload(record.source, record.seq, record.id),
+    );
   });
   return dup;
 }

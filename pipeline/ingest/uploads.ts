@@ -7,7 +7,14 @@
  * @module
  */
 
-import { bronzeUpload, bronzeUploads } from "../../kv/keys.ts";
+import {
+  bronzeUpload,
+  bronzeUploads,
+  metaOpenUpload,
+  metaOpenUploadsIndexed,
+  metaOpenUploadsOf,
+} from "../../kv/keys.ts";
+import { getManyChunked } from "../../kv/mod.ts";
 import { dayOf } from "../contracts/buckets.ts";
 import { oldestFirstId } from "../../kv/ids.ts";
 import type { Limits } from "../../config.ts";
@@ -49,28 +56,56 @@ export function classifyUpload(
 }
 
 /**
+ * Indexes the unfinished uploads of a store written before
+ * {@link metaOpenUpload} existed: one listing of every upload, once per store.
+ */
+async function indexOpenUploads(kv: Deno.Kv, writer: FencedWriter): Promise<void> {
+  if ((await kv.get(metaOpenUploadsIndexed())).value === true) return;
+  const open: UploadRecord[] = [];
+  for await (const e of kv.list<UploadRecord>({ prefix: bronzeUploads() }, { batchSize: 500 })) {
+    if (e.value.status === "staging" || e.value.status === "committed") open.push(e.value);
+  }
+  for (let i = 0; i < open.length; i += 500) {
+    await writer.commit((op) => {
+      for (const r of open.slice(i, i + 500)) op.set(metaOpenUpload(r.source, r.seq, r.id), null);
+    });
+  }
+  await writer.commit((op) => {
+    op.set(metaOpenUploadsIndexed(), true);
+  });
+}
+
+/**
  * Finishes what dead requests left of `source`'s uploads (the caller holds
  * the lease): `staging` uploads are deleted, `committed` ones classified and
- * flagged `recovered`. Returns the ids classified now.
+ * flagged `recovered`. Only unfinished uploads are read (their
+ * {@link metaOpenUpload} marks), so the cost does not grow with history.
+ * Returns the ids classified now.
  */
 export async function recoverUploads(
   kv: Deno.Kv,
   writer: FencedWriter,
   source: FileSource,
 ): Promise<Set<string>> {
+  await indexOpenUploads(kv, writer);
   const finished = new Set<string>();
-  const stale: UploadRecord[] = [];
-  for await (const e of kv.list<UploadRecord>({ prefix: bronzeUploads() }, { batchSize: 500 })) {
-    if (e.value.source !== source) continue;
-    if (e.value.status === "staging" || e.value.status === "committed") stale.push(e.value);
-  }
-  stale.sort((a, b) => a.seq - b.seq);
-  for (const record of stale) {
-    if (record.status === "staging") {
-      await discardUpload(kv, writer, record.id);
-    } else {
+  const marks: Deno.KvKey[] = [];
+  for await (const e of kv.list({ prefix: metaOpenUploadsOf(source) })) marks.push(e.key);
+  const records = await getManyChunked<UploadRecord>(
+    kv,
+    marks.map((k) => bronzeUpload(String(k[k.length - 1]))),
+  );
+  for (const [i, { value: record }] of records.entries()) {
+    if (record?.status === "staging") {
+      await discardUpload(kv, writer, record);
+    } else if (record?.status === "committed") {
       await classifyUpload(kv, writer, record, { recovered: true });
       finished.add(record.id);
+    } else {
+      // A mark whose upload is gone or finished (a store indexed while a request finished it).
+      await writer.commit((op) => {
+        op.delete(marks[i]);
+      });
     }
   }
   return finished;
@@ -160,7 +195,7 @@ export async function ingestOrdersUpload(
         maxRowChars: options.maxRowChars,
       });
     } catch (err) {
-      await discardUpload(kv, writer, record.id).catch(() => {});
+      await discardUpload(kv, writer, record).catch(() => {});
       throw err;
     }
     const full: UploadRecord = {
