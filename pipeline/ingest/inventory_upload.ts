@@ -28,7 +28,7 @@ import type { SheetData } from "./xlsx.ts";
 import { quarantineBytes, quarantineRecordOf, writeQuarantine } from "./quarantine.ts";
 import { listStaged, missingColumnsError, type StagedEntry, stageInBatches } from "./staging.ts";
 import type { UploadRecord } from "./upload_types.ts";
-import { type FencedWriter, UPLOAD_MAX_BYTES, UPLOAD_MAX_MUTATIONS } from "./upload_store.ts";
+import { type FencedWriter, UPLOAD_MAX_BYTES, UPLOAD_MAX_MUTATIONS } from "./fenced_writer.ts";
 
 /** A workbook's rows, normalised and classified in memory. */
 export interface ClassifiedSheet {

@@ -30,7 +30,7 @@ import { type CsvRecord, csvRecords } from "./csv.ts";
 import { quarantineBytes, quarantineRecordOf, writeQuarantine } from "./quarantine.ts";
 import { listStaged, missingColumnsError, type StagedEntry, stageInBatches } from "./staging.ts";
 import type { StagedRow, UploadRecord } from "./upload_types.ts";
-import { type FencedWriter, UPLOAD_MAX_BYTES, UPLOAD_MAX_MUTATIONS } from "./upload_store.ts";
+import { type FencedWriter, UPLOAD_MAX_BYTES, UPLOAD_MAX_MUTATIONS } from "./fenced_writer.ts";
 
 /** The latest version of an order line seen at ingest (`bronzeOrderHead`). */
 export interface OrderHead {

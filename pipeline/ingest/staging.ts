@@ -9,7 +9,7 @@
 import { bronzeUploadRow, bronzeUploadRows } from "../../kv/keys.ts";
 import { HttpError } from "../../routes/errors.ts";
 import type { StagedRow } from "./upload_types.ts";
-import { type FencedWriter, UPLOAD_MAX_BYTES, UPLOAD_MAX_MUTATIONS } from "./upload_store.ts";
+import { type FencedWriter, UPLOAD_MAX_BYTES, UPLOAD_MAX_MUTATIONS } from "./fenced_writer.ts";
 
 /** One staged row with its 1-based data row number. */
 export interface StagedEntry {
