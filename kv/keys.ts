@@ -520,3 +520,38 @@ export function metaOpenUploadsOf(source: Source): Deno.KvKey {
 export function metaOpenUploadsIndexed(): Deno.KvKey {
   return ["meta", "open_uploads_indexed"];
 }
+
+/**
+ * Set by `rebuild` before it clears the derived silver state and deleted once
+ * the current order lines are replayed (value: start time, epoch ms). While
+ * it exists, order state may lack lines that exist, so `apply_orders` reads
+ * every line instead of only those their order lists.
+ */
+export function metaRebuildStarted(): Deno.KvKey {
+  return ["meta", "rebuild_started"];
+}
+
+/**
+ * Distinct orders of a customer with a revenue line, per bucket, for the
+ * buckets of one part (value: `Record<bucket, number>`, zero counts left
+ * out, deleted when empty). `part` is a bucket's first four characters (its
+ * year: days, ISO weeks and months of that year) or `all`, so one record
+ * holds at most ~430 buckets and one change of an order writes ≤ 3 records.
+ */
+export function silverCustomerCounts(customerId: string, part: string): Deno.KvKey {
+  return ["silver", "customer_counts", customerId, part];
+}
+
+/** Prefix of every {@link silverCustomerCounts} record (derived state `rebuild` clears). */
+export function silverCustomerCountsAll(): Deno.KvKey {
+  return ["silver", "customer_counts"];
+}
+
+/**
+ * Prefix of the per-bucket customer counts of stores made before
+ * {@link silverCustomerCounts} existed (`silverCustomerBucket`), which
+ * `apply_orders` folds into those records once.
+ */
+export function silverCustomerBucketsAll(): Deno.KvKey {
+  return ["silver", "customer_buckets"];
+}

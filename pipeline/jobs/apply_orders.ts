@@ -9,13 +9,21 @@
  */
 
 import type { Config } from "../../config.ts";
-import { bronzeUpload, metaBacklog, metaPendingDeltas } from "../../kv/keys.ts";
+import {
+  bronzeUpload,
+  metaBacklog,
+  metaPendingDeltas,
+  metaRebuildStarted,
+  silverCustomerBucketsAll,
+  silverCustomerCounts,
+} from "../../kv/keys.ts";
 import { oldestFirstId } from "../../kv/ids.ts";
+import { CommitPipe } from "./commit_pipe.ts";
 import { foldPending } from "./fold.ts";
-import { getManyChunked } from "../../kv/mod.ts";
+import { getManyChunked, listAll } from "../../kv/mod.ts";
 import type { OrderLine } from "../contracts/types.ts";
 import type { UploadRecord } from "../ingest/upload_types.ts";
-import { OrderStateSet } from "../silver/orders.ts";
+import { customerPart, OrderStateSet } from "../silver/orders.ts";
 import { type Fence, type JobOptions, pastDeadline, step, withLease } from "./fence.ts";
 import type { JobOutcome } from "./runner.ts";
 import { classifiedUploads, stagedRowsAfter } from "./uploads.ts";
@@ -41,18 +49,60 @@ export async function applyOrders(
 ): Promise<JobOutcome> {
   const outcome: JobOutcome = { records_in: 0, records_out: 0, busy: 0 };
   const held = await withLease(kv, { name: APPLY_ORDERS }, opts, async (fence) => {
-    // Order and customer state read in earlier batches stays valid while the
-    // lease is held: only this worker writes it.
-    const drain = { state: new OrderStateSet(config.fxRates) };
-    await foldPending(kv, fence, APPLY_ORDERS, opts);
-    for (const upload of await classifiedUploads(kv, "orders")) {
-      if (pastDeadline(opts)) break;
-      await applyUpload(kv, { config, fence, opts, outcome, drain }, upload);
+    const pipe = new CommitPipe(fence);
+    try {
+      // Order and customer state read in earlier batches stays valid while the
+      // lease is held: only this worker writes it.
+      const drain = { state: new OrderStateSet(config.fxRates) };
+      // After an interrupted rebuild, lines may exist that their orders do not list.
+      const readAllLines = (await kv.get(metaRebuildStarted())).value !== null;
+      await migrateCustomerBuckets(kv, fence);
+      await foldPending(kv, fence, APPLY_ORDERS, opts);
+      const ctx = { config, fence, pipe, opts, outcome, drain, readAllLines };
+      for (const upload of await classifiedUploads(kv, "orders")) {
+        if (pastDeadline(opts)) break;
+        await applyUpload(kv, ctx, upload);
+      }
+      await pipe.settle();
+      await foldPending(kv, fence, APPLY_ORDERS, opts);
+    } catch (err) {
+      await pipe.abandon();
+      throw err;
     }
-    await foldPending(kv, fence, APPLY_ORDERS, opts);
   });
   if (!held) outcome.busy = 1;
   return outcome;
+}
+
+/**
+ * Folds the per-bucket customer counts of a store made before
+ * `silverCustomerCounts` records existed into those records, 400 keys per
+ * commit, each commit deleting the keys it folded (so an interrupted run
+ * resumes where it stopped). A store without such keys costs one listing.
+ */
+async function migrateCustomerBuckets(kv: Deno.Kv, fence: Fence): Promise<void> {
+  for (;;) {
+    const old = await listAll<number>(kv, silverCustomerBucketsAll(), { limit: 400 });
+    if (old.length === 0) return;
+    const keys = new Map<string, Deno.KvKey>();
+    for (const e of old) {
+      const [customer, bucket] = [e.key[2] as string, e.key[3] as string];
+      const part = customerPart(bucket);
+      keys.set(`${customer}\u0001${part}`, silverCustomerCounts(customer, part));
+    }
+    const ids = [...keys.keys()];
+    const current = await getManyChunked<Record<string, number>>(kv, [...keys.values()]);
+    const records = new Map(ids.map((id, i) => [id, { ...current[i].value }]));
+    const ws = new WriteSet();
+    for (const e of old) {
+      const [customer, bucket] = [e.key[2] as string, e.key[3] as string];
+      const id = `${customer}\u0001${customerPart(bucket)}`;
+      records.get(id)![bucket] = e.value;
+      ws.delete(e.key);
+    }
+    for (const [id, record] of records) ws.set(keys.get(id)!, record);
+    if (!(await fence.commit(ws))) throw new Error("Customer counts migration commit failed");
+  }
 }
 
 /**
@@ -83,43 +133,98 @@ const STATE_CACHE_LIMIT = 200_000;
 interface ApplyContext {
   config: Config;
   fence: Fence;
+  pipe: CommitPipe;
   opts: JobOptions;
   outcome: JobOutcome;
   drain: { state: OrderStateSet };
+  readAllLines: boolean;
 }
 
+/** Reads the state a batch of line versions needs that the drain does not hold yet. */
+async function loadState(
+  kv: Deno.Kv,
+  state: OrderStateSet,
+  lines: OrderLine[],
+  readAllLines: boolean,
+): Promise<void> {
+  // Orders first: they say which lines exist and whose customer buckets a change touches.
+  state.loadLinesAndOrders(await getManyChunked(kv, state.orderKeys(lines)));
+  if (readAllLines) {
+    state.loadLinesAndOrders(await getManyChunked(kv, state.lineKeys(lines, true)));
+    state.loadCustomers(await getManyChunked(kv, state.customerKeys(lines)));
+    return;
+  }
+  const [current, customers] = await Promise.all([
+    getManyChunked(kv, state.lineKeys(lines, false)),
+    getManyChunked(kv, state.customerKeys(lines)),
+  ]);
+  state.loadLinesAndOrders(current);
+  state.loadCustomers(customers);
+}
+
+/**
+ * Applies one upload from its cursor. Each batch is computed while the commit
+ * of the one before is in flight ({@link CommitPipe}); the last batch marks
+ * the upload `applied`. Returns with the last commit possibly in flight.
+ */
 async function applyUpload(
   kv: Deno.Kv,
   ctx: ApplyContext,
   first: Deno.KvEntry<UploadRecord>,
 ): Promise<void> {
-  const { config, fence, opts, outcome, drain } = ctx;
+  const { config, fence, pipe, opts, outcome, drain } = ctx;
   const key = bronzeUpload(first.value.id);
-  let entry: Deno.KvEntryMaybe<UploadRecord> = first;
+  // The upload as the last commit left it; its versionstamp is null while that
+  // commit is in flight (then it is the lease's, renewed by that commit).
+  let upload: UploadRecord | null = first.value;
+  let versionstamp: string | null = first.versionstamp;
   const limit = opts.batchSize ?? 400;
+  // After a failed commit: the drain's state may hold changes that did not land.
+  const reload = async () => {
+    drain.state = new OrderStateSet(config.fxRates);
+    const e = await kv.get<UploadRecord>(key);
+    upload = e.value;
+    versionstamp = e.versionstamp;
+  };
   while (!pastDeadline(opts)) {
-    const upload = entry.value;
     if (!upload || upload.status !== "classified") return;
     const rows = await stagedRowsAfter(kv, upload.id, upload.applyCursor, limit);
     await step(opts, "listed");
-    const ws = deferringWriteSet();
-    ws.check({ key, versionstamp: entry.versionstamp });
     if (rows.length === 0) {
-      ws.set(key, { ...upload, status: "applied" } satisfies UploadRecord);
-      if (await fence.commit(ws)) await step(opts, "committed");
-      entry = await kv.get<UploadRecord>(key);
-      continue;
+      // Rows exhausted by a batch that could not tell (it took exactly `limit`).
+      if (!(await pipe.settle())) {
+        await reload();
+        continue;
+      }
+      const ws = new WriteSet();
+      ws.check({ key, versionstamp: versionstamp ?? fence.leases[0].versionstamp });
+      const applied: UploadRecord = { ...upload, status: "applied" };
+      ws.set(key, applied);
+      if (!(await fence.commit(ws))) {
+        await reload();
+        continue;
+      }
+      await step(opts, "committed");
+      return;
+    }
+    if (drain.state.size > STATE_CACHE_LIMIT) {
+      // Read afresh only once nothing is in flight: the new state must see every commit.
+      if (!(await pipe.settle())) {
+        await reload();
+        continue;
+      }
+      drain.state = new OrderStateSet(config.fxRates);
     }
     const lines: OrderLine[] = [];
     for (const r of rows) if (r.value.kind === "line") lines.push(r.value.line);
-    if (drain.state.size > STATE_CACHE_LIMIT) drain.state = new OrderStateSet(config.fxRates);
     const state = drain.state;
-    state.loadLinesAndOrders(await getManyChunked(kv, state.lineAndOrderKeys(lines)));
-    state.loadCustomers(await getManyChunked(kv, state.customerKeys(lines)));
+    await loadState(kv, state, lines, ctx.readAllLines);
     await step(opts, "read");
+    const ws = deferringWriteSet();
     let cursor = upload.applyCursor;
     let valid = 0;
     let changed = 0;
+    let taken = 0;
     for (const r of rows) {
       if (r.value.kind === "line") {
         if (valid > 0 && !ws.fits({ mutations: LINE_BOUND, bytes: 8192, keyBytes: 2048 })) break;
@@ -127,20 +232,31 @@ async function applyUpload(
         valid++;
       }
       cursor = r.row;
+      taken++;
     }
-    const next: UploadRecord = { ...upload, applyCursor: cursor };
+    // A short listing that was taken whole reached the end: this batch closes the upload.
+    const done = rows.length < limit && taken === rows.length;
+    const next: UploadRecord = {
+      ...upload,
+      applyCursor: cursor,
+      ...(done ? { status: "applied" as const } : {}),
+    };
     ws.set(key, next);
     ws.sums.add(metaBacklog("orders"), -valid);
     await step(opts, "computed");
-    if (await fence.commit(ws)) {
+    if (!(await pipe.settle())) {
+      // The batch before did not land: this one was computed on top of it.
+      await reload();
+      continue;
+    }
+    ws.check({ key, versionstamp: versionstamp ?? fence.leases[0].versionstamp });
+    pipe.start(ws, async (ok) => {
+      if (!ok) return;
       outcome.records_in += valid;
       outcome.records_out += changed;
-      // The upload record was written by this commit: its versionstamp is the lease's.
-      entry = { key, value: next, versionstamp: fence.leases[0].versionstamp };
       await step(opts, "committed");
-    } else {
-      drain.state = new OrderStateSet(config.fxRates);
-      entry = await kv.get<UploadRecord>(key);
-    }
+    });
+    upload = next;
+    versionstamp = null;
   }
 }

@@ -17,8 +17,10 @@ import {
   goldViewsAll,
   metaDirtyOf,
   metaPendingDeltasOf,
+  metaRebuildStarted,
   silverCatalog,
   silverCategoryWeek,
+  silverCustomerCountsAll,
   silverDerivedPrefixes,
   silverEventsOfShard,
   silverInventoryRowsOfWeek,
@@ -72,9 +74,16 @@ export async function rebuild(
 ): Promise<JobOutcome> {
   const outcome: JobOutcome = { records_in: 0, records_out: 0 };
   const held = await withLeases(kv, allJobLeases(), opts, async (fence) => {
+    // Until the lines are replayed, order state may lack lines that exist (apply_orders then reads them all).
+    const started = new WriteSet();
+    started.set(metaRebuildStarted(), Date.now());
+    await fence.commit(started);
     await clearDerived(kv, fence, opts);
     outcome.records_in += await replayEvents(kv, fence, opts);
     outcome.records_in += await replayLines(kv, config, fence, opts);
+    const replayed = new WriteSet();
+    replayed.delete(metaRebuildStarted());
+    await fence.commit(replayed);
     outcome.records_in += await replayInventory(kv, fence, opts);
   });
   if (!held) throw new Error("A pipeline job is running; rebuild needs every job lease");
@@ -102,6 +111,7 @@ async function clearDerived(kv: Deno.Kv, fence: Fence, opts: JobOptions): Promis
     // Deltas not yet folded describe silver that is replayed below.
     metaPendingDeltasOf(APPLY_ORDERS),
     ...silverDerivedPrefixes(),
+    silverCustomerCountsAll(),
   ];
   for (const p of prefixes) await deletePrefix(kv, fence, p);
   await step(opts, "cleared");

@@ -7,8 +7,9 @@
  *   what was added.
  * - `silverOrder(o)` = {@link OrderState}: per line its time, customer and
  *   whether it is a revenue line; distinct `orders` follow from it.
- * - `silverCustomerBucket(c, b)` = distinct orders of `c` with a revenue line
- *   in `b`; `customers` and `repeat_customers` follow from it.
+ * - `silverCustomerCounts(c, part)` = per bucket of one part (a year, or
+ *   `all`) the distinct orders of `c` with a revenue line in that bucket;
+ *   `customers` and `repeat_customers` follow from them.
  * - `silverOrderByDay(day, o)` = {@link OrderDay}: lines of `o` on `day`
  *   (reconciliation input for monitoring).
  *
@@ -28,7 +29,7 @@ import type { LineVersion, OrderLine } from "../contracts/types.ts";
 import {
   goldCounter,
   goldSkuCounter,
-  silverCustomerBucket,
+  silverCustomerCounts,
   silverOrder,
   silverOrderByDay,
   silverOrderLine,
@@ -68,6 +69,14 @@ export type LineOutcome = "applied" | "same" | "stale";
 
 /** Upper bound of the mutations one line version can add to a batch. */
 export const LINE_MUTATION_BOUND = 1 + 1 + 2 + 8 + 2 * 4 * 7 + 2 * 4 * 3 + 8 + 8;
+
+/**
+ * The part of a bucket's customer counts record: its first four characters
+ * (the year of a day, ISO week or month), or `all`.
+ */
+export function customerPart(bucket: string): string {
+  return bucket === "all" ? "all" : bucket.slice(0, 4);
+}
 
 function lineId(orderId: string, lineNo: number): string {
   return `${orderId}\u0001${lineNo}`;
@@ -125,7 +134,8 @@ export class LayeredMap<V> {
 export class OrderStateSet {
   readonly lines: LayeredMap<SilverLine | null>;
   readonly orders: LayeredMap<OrderState>;
-  readonly customers: LayeredMap<number>;
+  /** Customer counts records by `customer \u0001 part` (see {@link customerPart}). */
+  readonly customers: LayeredMap<Record<string, number>>;
 
   constructor(readonly fxRates: Record<string, string>, base?: OrderStateSet) {
     this.lines = new LayeredMap(base?.lines);
@@ -156,6 +166,38 @@ export class OrderStateSet {
     return keys;
   }
 
+  /** Order keys of a batch of line versions not held yet, without repeats. */
+  orderKeys(lines: OrderLine[]): Deno.KvKey[] {
+    const keys: Deno.KvKey[] = [];
+    const seen = new Set<string>();
+    for (const l of lines) {
+      if (seen.has(l.orderId) || this.orders.has(l.orderId)) continue;
+      seen.add(l.orderId);
+      keys.push(silverOrder(l.orderId));
+    }
+    return keys;
+  }
+
+  /**
+   * Keys of the current lines a batch may replace that are not held yet; the
+   * orders of `lines` must be loaded. A line is written in the same commit as
+   * its order's entry for it, so a line its order does not list does not
+   * exist: it is held as absent without a read. `all` reads them anyway (when
+   * an interrupted rebuild may have left lines without their order state).
+   */
+  lineKeys(lines: OrderLine[], all: boolean): Deno.KvKey[] {
+    const keys: Deno.KvKey[] = [];
+    for (const l of lines) {
+      const id = lineId(l.orderId, l.lineNo);
+      if (this.lines.has(id)) continue;
+      const listed = this.orders.get(l.orderId)?.lines[String(l.lineNo)] !== undefined;
+      // Held as absent until loaded, so a repeat in this batch is not read twice.
+      this.lines.set(id, null);
+      if (all || listed) keys.push(silverOrderLine(l.orderId, l.lineNo));
+    }
+    return keys;
+  }
+
   /** Stores read line and order entries. */
   loadLinesAndOrders(entries: Deno.KvEntryMaybe<unknown>[]): void {
     for (const e of entries) {
@@ -167,35 +209,58 @@ export class OrderStateSet {
     }
   }
 
-  /** Customer-bucket keys whose distinct-order counts the batch may change. */
+  /** Customer counts records whose distinct-order counts the batch may change, not held yet. */
   customerKeys(lines: OrderLine[]): Deno.KvKey[] {
     const keys: Deno.KvKey[] = [];
     const seen = new Set<string>();
     const add = (customer: string, ts: number) => {
       for (const b of bucketsOfTime(ts)) {
-        const id = `${customer}\u0001${b}`;
+        const part = customerPart(b);
+        const id = `${customer}\u0001${part}`;
         if (!seen.has(id) && !this.customers.has(id)) {
           seen.add(id);
-          keys.push(silverCustomerBucket(customer, b));
+          keys.push(silverCustomerCounts(customer, part));
         }
       }
     };
     for (const l of lines) {
       add(l.customerId, l.orderTs);
+      // The current version's customer and time: from its order's summary
+      // (lines may not be loaded yet), or from the line when loaded.
+      const listed = this.orders.get(l.orderId)?.lines[String(l.lineNo)];
+      if (listed) add(listed.customer, listed.ts);
       const cur = this.lines.get(lineId(l.orderId, l.lineNo));
       if (cur) add(cur.line.customerId, cur.line.orderTs);
     }
     return keys;
   }
 
-  /** Stores read customer-bucket entries (absent as 0). */
+  /** Stores read customer counts records (absent as empty). */
   loadCustomers(entries: Deno.KvEntryMaybe<unknown>[]): void {
     for (const e of entries) {
       this.customers.set(
         `${e.key[2] as string}\u0001${e.key[3] as string}`,
-        (e.value as number) ?? 0,
+        (e.value as Record<string, number> | null) ?? {},
       );
     }
+  }
+
+  /** Distinct orders of `customer` with a revenue line in bucket `b` (its record must be loaded). */
+  customerOrders(customer: string, b: string): number {
+    return this.customers.get(`${customer}\u0001${customerPart(b)}`)?.[b] ?? 0;
+  }
+
+  #setCustomerOrders(customer: string, b: string, n: number, ws: WriteSet): void {
+    const part = customerPart(b);
+    const id = `${customer}\u0001${part}`;
+    // A new record each time: the write set keeps the one it was given.
+    const record = { ...this.customers.get(id) };
+    if (n === 0) delete record[b];
+    else record[b] = n;
+    this.customers.set(id, record);
+    const key = silverCustomerCounts(customer, part);
+    if (Object.keys(record).length > 0) ws.set(key, record);
+    else ws.delete(key);
   }
 
   /**
@@ -279,11 +344,9 @@ export class OrderStateSet {
       const has = b1.pairs.has(pair);
       if (had === has) continue;
       const [customer, b] = (b1.pairs.get(pair) ?? b0.pairs.get(pair))!;
-      const old = this.customers.get(pair) ?? 0;
+      const old = this.customerOrders(customer, b);
       const now = old + (has ? 1 : -1);
-      this.customers.set(pair, now);
-      if (now === 0) ws.delete(silverCustomerBucket(customer, b));
-      else ws.set(silverCustomerBucket(customer, b), now);
+      this.#setCustomerOrders(customer, b, now, ws);
       const dc = (now >= 1 ? 1 : 0) - (old >= 1 ? 1 : 0);
       const dr = (now >= 2 ? 1 : 0) - (old >= 2 ? 1 : 0);
       if (dc !== 0) ws.counters.add(goldCounter("customers", b), dc);

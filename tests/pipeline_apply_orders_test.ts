@@ -1,0 +1,114 @@
+import { assert, assertEquals } from "./assert.ts";
+import { dumpGold, landOrdersFile } from "./pipeline_fixtures.ts";
+import { FX, seededDataset } from "./pipeline_datasets.ts";
+import { testConfig } from "../config.ts";
+import {
+  metaRebuildStarted,
+  silverCustomerBucket,
+  silverCustomerBucketsAll,
+  silverCustomerCountsAll,
+  silverOrder,
+  silverOrderLine,
+} from "../kv/keys.ts";
+import { listAll } from "../kv/mod.ts";
+import type { OrderLine } from "../pipeline/contracts/types.ts";
+import { applyOrders, materialise, runAllJobs } from "../pipeline/jobs/mod.ts";
+import type { SilverLine } from "../pipeline/silver/orders.ts";
+
+const config = testConfig({ fxRates: FX });
+const MON = Date.UTC(2026, 10, 23, 12);
+
+function line(extra: Partial<OrderLine>): OrderLine {
+  return {
+    orderId: "o1",
+    lineNo: 1,
+    customerId: "c1",
+    orderTs: MON,
+    sku: "SKU-A",
+    quantity: 1,
+    unitPrice: "10",
+    currency: "USD",
+    discount: "0",
+    status: "placed",
+    ...extra,
+  };
+}
+
+async function customerState(kv: Deno.Kv): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const e of await listAll(kv, silverCustomerCountsAll())) {
+    out[JSON.stringify(e.key)] = e.value;
+  }
+  return out;
+}
+
+Deno.test("applyOrders() folds the per-bucket customer counts of an older store into records and counts the same", async () => {
+  const data = seededDataset(5, 8);
+  const [first, rest] = [data.orders.slice(0, 3), data.orders.slice(3)];
+  const fresh = await Deno.openKv(":memory:");
+  const old = await Deno.openKv(":memory:");
+  try {
+    for (const kv of [fresh, old]) {
+      for (const f of first) await landOrdersFile(kv, f);
+      await runAllJobs(kv, config);
+    }
+    // Turn the old store's records back into the earlier one-key-per-bucket form.
+    const records = await listAll<Record<string, number>>(old, silverCustomerCountsAll());
+    assert(records.length > 0, "the dataset has revenue lines");
+    const op = old.atomic();
+    for (const r of records) {
+      op.delete(r.key);
+      for (const [bucket, n] of Object.entries(r.value)) {
+        op.set(silverCustomerBucket(r.key[2] as string, bucket), n);
+      }
+    }
+    assert((await op.commit()).ok);
+    for (const kv of [fresh, old]) {
+      for (const f of rest) await landOrdersFile(kv, f);
+      await runAllJobs(kv, config);
+    }
+    assertEquals((await listAll(old, silverCustomerBucketsAll())).length, 0);
+    assertEquals(await customerState(old), await customerState(fresh));
+    assertEquals(await dumpGold(old), await dumpGold(fresh));
+  } finally {
+    fresh.close();
+    old.close();
+  }
+});
+
+Deno.test("applyOrders() reads every line after an interrupted rebuild, so an older version does not replace the current one", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    await landOrdersFile(kv, { date: "2026-11-25", lines: [line({ quantity: 3 })] });
+    await runAllJobs(kv, config);
+    // A rebuild that stopped after clearing the order state: the line remains.
+    await kv.atomic().delete(silverOrder("o1")).set(metaRebuildStarted(), Date.now()).commit();
+    await landOrdersFile(kv, { date: "2026-11-24", lines: [line({ quantity: 7 })] });
+    await applyOrders(kv, config);
+    const current = await kv.get<SilverLine>(silverOrderLine("o1", 1));
+    assertEquals([current.value?.line.quantity, current.value?.version.date], [3, "2026-11-25"]);
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test("applyOrders() marks each upload applied in the batch that takes its last row", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const lines = Array.from({ length: 7 }, (_, i) => line({ orderId: `o${i}`, lineNo: 1 }));
+    await landOrdersFile(kv, { date: "2026-11-25", lines });
+    const commits: string[] = [];
+    await applyOrders(kv, config, {
+      batchSize: 3,
+      hook: (point) => void commits.push(point),
+    });
+    // Batches of 3, 3 and 1 rows: the short one closes the upload, no fourth commit.
+    assertEquals(commits.filter((p) => p === "committed").length, 3);
+    await materialise(kv, config);
+    const all = await runAllJobs(kv, config);
+    assertEquals(all.drained, true);
+    assertEquals(all.jobs.find((j) => j.name === "apply_orders")?.records_in, 0);
+  } finally {
+    kv.close();
+  }
+});
