@@ -71,10 +71,17 @@ function timestampOf(raw: unknown): number | null {
   return Math.abs(v) <= MAX_TIME_MS ? v : null;
 }
 
+/** The last valid date text: dates repeat row after row, so most cells skip the parse. */
+let lastDate = "";
+
 function dateOf(raw: unknown): string | null {
   if (typeof raw === "string") {
+    if (raw === lastDate) return raw;
     const text = raw.trim();
-    if (DATE_TEXT.test(text) && !Number.isNaN(Date.parse(`${text}T00:00:00Z`))) return text;
+    if (DATE_TEXT.test(text) && !Number.isNaN(Date.parse(`${text}T00:00:00Z`))) {
+      lastDate = text;
+      return text;
+    }
     return null;
   }
   const ms = timestampOf(raw);

@@ -1,18 +1,24 @@
 /**
- * Parquet encoding, one row group at a time, with hyparquet-writer's
- * `ParquetWriter` (docs/exports.md, "Why hyparquet-writer"). The writer's
- * output buffer is emptied after every row group, so memory is bounded by one
- * row group plus the footer's per-row-group metadata, whatever the row count.
+ * Parquet encoding, one row group at a time (docs/exports.md, "Parquet
+ * encoder"): column chunks are encoded by `parquet_column.ts` into reused
+ * buffers; page headers, the footer (Thrift) and Snappy come from
+ * hyparquet-writer. The output buffer is emptied after every row group, so
+ * memory is bounded by one row group plus the footer's small per-row-group
+ * metadata, whatever the row count.
  *
  * @module
  */
 
-import { ByteWriter, ParquetWriter } from "hyparquet-writer";
+import { ByteWriter } from "hyparquet-writer";
+import { writeMetadata } from "hyparquet-writer/src/metadata.js";
+import { snappyCompress } from "hyparquet-writer/src/snappy.js";
 import type { Cell } from "./cells.ts";
 import type { Column, ColumnType } from "./columns.ts";
+import { Bytes } from "./parquet_bytes.ts";
+import { type Codec, ColumnBuilder, type FileMetaData, type RowGroup } from "./parquet_column.ts";
 
-/** A Parquet schema element, as the writer's own hyparquet version declares it. */
-export type SchemaElement = ConstructorParameters<typeof ParquetWriter>[0]["schema"][number];
+/** A Parquet schema element, as hyparquet-writer's own hyparquet version declares it. */
+export type SchemaElement = FileMetaData["schema"][number];
 
 /** `application/vnd.apache.parquet` (registered with IANA in 2024). */
 export const PARQUET_CONTENT_TYPE = "application/vnd.apache.parquet";
@@ -20,7 +26,9 @@ export const PARQUET_CONTENT_TYPE = "application/vnd.apache.parquet";
 /** Rows per row group unless told otherwise. */
 export const DEFAULT_ROW_GROUP_ROWS = 10_000;
 
-const DAY_MS = 86_400_000;
+/** `PAR1`, little-endian. */
+const MAGIC = 0x31524150;
+const CREATED_BY = "ecommerce-pipeline export (hyparquet-writer footer)";
 
 /** The Parquet schema element of a column (every column is OPTIONAL). */
 export function parquetElement(name: string, type: ColumnType): SchemaElement {
@@ -69,78 +77,123 @@ export function parquetSchema(columns: readonly Column[]): SchemaElement[] {
   ];
 }
 
-/** Column values in the form hyparquet-writer expects for the column's schema element. */
-function columnValues(type: ColumnType, rows: readonly Cell[][], index: number): unknown[] {
-  const out = new Array<unknown>(rows.length);
-  for (let r = 0; r < rows.length; r++) {
-    const cell = rows[r][index];
-    // A DATE is stored as days since the epoch.
-    out[r] = type === "date" && cell !== null ? Date.parse(`${cell}T00:00:00Z`) / DAY_MS : cell;
-  }
-  return out;
-}
-
 /** Options of {@link createParquetEncoder}. */
 export interface ParquetEncoderOptions {
   /** Compression of every column (default `SNAPPY`, hyparquet-writer's built-in codec). */
-  codec?: "SNAPPY" | "UNCOMPRESSED";
+  codec?: Codec;
   /** Key-value metadata stored in the footer. */
   metadata?: Record<string, string>;
+  /** Rows per row group for {@link ParquetEncoder.append} (default 10,000). */
+  rowGroupRows?: number;
 }
 
 /** Encodes a table as Parquet bytes, row group by row group. */
 export interface ParquetEncoder {
   /** The file header (`PAR1`) and nothing else. */
   start(): Uint8Array;
-  /** Encodes one row group and returns its bytes. */
+  /**
+   * Appends rows; every time `rowGroupRows` rows are buffered they are
+   * written as a row group. Returns the bytes of the row groups completed by
+   * this call (often none: an empty array).
+   */
+  append(rows: readonly Cell[][]): Uint8Array;
+  /** Writes the buffered rows (if any) and then `rows` as one row group and returns its bytes. */
   writeRowGroup(rows: readonly Cell[][]): Uint8Array;
-  /** Encodes the page indexes and the footer and returns their bytes. */
+  /** Writes the buffered rows as a last row group, then the footer, and returns their bytes. */
   finish(): Uint8Array;
 }
 
 /**
  * An encoder whose output is taken after each call, so a stream can send each
- * row group as soon as it is encoded.
+ * row group as soon as it is encoded. Rows are taken apart into per-column
+ * buffers as they are appended, so a buffered row group is a few byte arrays,
+ * not rows of cells.
  *
  * @example
  * ```ts
- * const enc = createParquetEncoder(table.columns);
- * const parts = [enc.start(), enc.writeRowGroup(rows), enc.finish()];
+ * const enc = createParquetEncoder(table.columns, { rowGroupRows: 10_000 });
+ * const parts = [enc.start(), enc.append(rows), enc.finish()];
  * ```
  */
 export function createParquetEncoder(
   columns: readonly Column[],
   options: ParquetEncoderOptions = {},
 ): ParquetEncoder {
-  const writer = new ByteWriter(64 * 1024);
-  // Take what was written so far; offsets stay absolute (`writer.offset`), only
-  // the buffer position restarts, as hyparquet-writer's own file writer does.
+  const codec = options.codec ?? "SNAPPY";
+  const groupRows = Math.max(1, Math.trunc(options.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS));
+  const schema = parquetSchema(columns);
+  const builders = columns.map((c) => new ColumnBuilder(c));
+  const scratch = new Bytes();
+  const rowGroups: RowGroup[] = [];
+  let numRows = 0n;
+  // hyparquet-writer's ByteWriter, as its own file writer uses it: offsets
+  // stay absolute (`offset`), the buffer position (`index`) restarts after
+  // each take, so the buffer holds at most one row group (or the footer).
+  const out = new ByteWriter(256 * 1024);
+  out.appendUint32(MAGIC);
   const take = (): Uint8Array => {
-    const bytes = new Uint8Array(writer.buffer, 0, writer.index).slice();
-    writer.index = 0;
+    const bytes = new Uint8Array(out.buffer, 0, out.index).slice();
+    out.index = 0;
     return bytes;
   };
-  const pq = new ParquetWriter({
-    writer,
-    schema: parquetSchema(columns),
-    codec: options.codec ?? "SNAPPY",
-    createdBy: "ecommerce-pipeline export (hyparquet-writer)",
-    kvMetadata: Object.entries(options.metadata ?? {}).map(([key, value]) => ({ key, value })),
-  });
+  let buffered = 0;
+
+  function writeGroup(): void {
+    if (buffered === 0) return;
+    const groupStart = out.offset;
+    const chunks = builders.map((b) =>
+      b.writeChunk(out, { codec, compress: snappyCompress, scratch })
+    );
+    let totalByteSize = 0n;
+    for (const chunk of chunks) totalByteSize += chunk.meta_data?.total_uncompressed_size ?? 0n;
+    rowGroups.push({
+      columns: chunks,
+      total_byte_size: totalByteSize,
+      num_rows: BigInt(buffered),
+      file_offset: BigInt(groupStart),
+      total_compressed_size: BigInt(out.offset - groupStart),
+    });
+    numRows += BigInt(buffered);
+    for (const b of builders) b.reset();
+    buffered = 0;
+  }
+
+  function add(rows: readonly Cell[][], flushEvery: boolean): void {
+    for (const row of rows) {
+      for (let i = 0; i < builders.length; i++) builders[i].add(row[i] ?? null);
+      if (++buffered === groupRows && flushEvery) writeGroup();
+    }
+  }
+
   return {
     start: take,
+    append(rows) {
+      add(rows, true);
+      return take();
+    },
     writeRowGroup(rows) {
-      if (rows.length === 0) return new Uint8Array(0);
-      const columnData = columns.map((c, i) => ({
-        name: c.name,
-        // deno-lint-ignore no-explicit-any
-        data: columnValues(c.type, rows, i) as any[],
-      }));
-      pq.write({ columnData, rowGroupSize: rows.length });
+      add(rows, false);
+      writeGroup();
       return take();
     },
     finish() {
-      pq.finish();
+      writeGroup();
+      const metadata: FileMetaData = {
+        version: 2,
+        created_by: CREATED_BY,
+        schema,
+        num_rows: numRows,
+        row_groups: rowGroups,
+        key_value_metadata: Object.entries(options.metadata ?? {}).map(([key, value]) => ({
+          key,
+          value,
+        })),
+        metadata_length: 0,
+      };
+      // metadata_length is the reader's field, not serialised.
+      delete (metadata as Partial<FileMetaData>).metadata_length;
+      writeMetadata(out, metadata);
+      out.appendUint32(MAGIC);
       return take();
     },
   };

@@ -76,30 +76,15 @@ function textEncoder(table: ExportTable, format: "csv" | "ndjson"): Encoder {
 }
 
 function parquetEncoder(table: ExportTable, options: ExportOptions): Encoder {
-  const groupRows = Math.max(1, Math.trunc(options.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS));
   const pq: ParquetEncoder = createParquetEncoder(table.columns, {
     codec: options.codec,
+    rowGroupRows: options.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS,
     metadata: { table: `${table.layer}.${table.name}` },
   });
-  let pending: Cell[][] = [];
   return {
     head: () => pq.start(),
-    push(rows) {
-      for (const row of rows) pending.push(row);
-      if (pending.length < groupRows) return null;
-      const group = pending.slice(0, groupRows);
-      pending = pending.slice(groupRows);
-      return pq.writeRowGroup(group);
-    },
-    flush() {
-      const last = pending.length > 0 ? pq.writeRowGroup(pending) : new Uint8Array(0);
-      pending = [];
-      const footer = pq.finish();
-      const out = new Uint8Array(last.length + footer.length);
-      out.set(last, 0);
-      out.set(footer, last.length);
-      return out;
-    },
+    push: (rows) => pq.append(rows),
+    flush: () => pq.finish(),
   };
 }
 
