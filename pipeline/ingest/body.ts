@@ -174,17 +174,33 @@ export async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenera
 }
 
 const strictDecoder = new TextDecoder("utf-8", { fatal: true });
+const lenientDecoder = new TextDecoder("utf-8");
 
 /**
  * Decodes UTF-8 strictly (a BOM is dropped); `null` when the bytes are not
  * valid UTF-8.
+ *
+ * The lenient decoder is several times faster; it turns bad bytes into
+ * U+FFFD, so only a text holding U+FFFD (bad bytes, or a real U+FFFD) needs
+ * the strict decoder's verdict.
  */
 export function decodeUtf8(bytes: Uint8Array): string | null {
+  const text = lenientDecoder.decode(bytes);
+  if (!text.includes("\ufffd")) return text;
   try {
     return strictDecoder.decode(bytes);
   } catch {
     return null;
   }
+}
+
+/**
+ * The UTF-8 length of what {@link decodeUtf8} makes of valid UTF-8 `bytes`:
+ * their length without a leading BOM, which decoding drops.
+ */
+export function decodedLength(bytes: Uint8Array): number {
+  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  return bom ? bytes.length - 3 : bytes.length;
 }
 
 /** The UTF-8 byte length of a string, without encoding it. */

@@ -31,6 +31,11 @@ export interface EventRequestContext {
   batchContext?: Record<string, unknown>;
   /** Largest event, bytes of JSON (the batch context counts with each event). */
   eventBytes: number;
+  /**
+   * An ingest id already made for this request (its request id uses it too),
+   * given to the first event that lands instead of a new one.
+   */
+  spareId?: string;
 }
 
 /** One quarantined event in an answer. */
@@ -154,8 +159,9 @@ export function prepareEvent(
       raw.index,
     );
   }
+  const id = ctx.spareId ?? oldestFirstId(ctx.receivedAt);
   const result = normaliseEvent(raw.value, {
-    id: oldestFirstId(ctx.receivedAt),
+    id,
     receivedAt: ctx.receivedAt,
     historical: ctx.historical,
     impliedType: ctx.impliedType,
@@ -163,6 +169,7 @@ export function prepareEvent(
     batchContext: ctx.batchContext,
   });
   if (!result.ok) return quarantine(ctx, result.rejection, raw.text, raw.index);
+  ctx.spareId = undefined;
   return {
     kind: "event",
     event: result.value,

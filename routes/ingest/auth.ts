@@ -35,17 +35,26 @@ export function writeKeyFromHeader(header: string | null | undefined): string | 
 }
 
 /**
- * Constant-time equality of two strings' UTF-8 bytes: the time depends on the
- * longer length only, never on where they differ.
+ * Constant-time equality of two byte strings: the time depends on the longer
+ * length only, never on where they differ.
  */
-export function timingSafeEqual(a: string, b: string): boolean {
-  const x = encoder.encode(a);
-  const y = encoder.encode(b);
+function bytesEqual(x: Uint8Array, y: Uint8Array): boolean {
   const n = Math.max(x.length, y.length);
   let diff = x.length ^ y.length;
   for (let i = 0; i < n; i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
   return diff === 0;
 }
+
+/**
+ * Constant-time equality of two strings' UTF-8 bytes: the time depends on the
+ * longer length only, never on where they differ.
+ */
+export function timingSafeEqual(a: string, b: string): boolean {
+  return bytesEqual(encoder.encode(a), encoder.encode(b));
+}
+
+/** The configured keys' bytes, encoded once per key list (config is immutable). */
+const encodedKeys = new WeakMap<readonly string[], Uint8Array[]>();
 
 /**
  * Whether `candidate` is one of `keys`. Every key is compared, in constant
@@ -57,7 +66,13 @@ export function timingSafeEqual(a: string, b: string): boolean {
  * ```
  */
 export function isWriteKey(candidate: string, keys: readonly string[]): boolean {
+  let encoded = encodedKeys.get(keys);
+  if (encoded === undefined || encoded.length !== keys.length) {
+    encoded = keys.map((k) => encoder.encode(k));
+    encodedKeys.set(keys, encoded);
+  }
+  const x = encoder.encode(candidate);
   let found = false;
-  for (const key of keys) found = timingSafeEqual(candidate, key) || found;
+  for (const key of encoded) found = bytesEqual(x, key) || found;
   return found;
 }

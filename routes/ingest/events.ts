@@ -11,12 +11,13 @@ import type { AppDeps } from "../deps.ts";
 import { HttpError } from "../errors.ts";
 import {
   bodyStream,
+  decodedLength,
   decodeUtf8,
   mediaType,
   readBody,
-  utf8Length,
 } from "../../pipeline/ingest/body.ts";
 import {
+  type EventIngestResult,
   type EventRequestContext,
   ingestEvents,
   ingestNdjson,
@@ -28,6 +29,7 @@ import type { EventType } from "../../pipeline/contracts/types.ts";
 import { oldestFirstId } from "../../kv/ids.ts";
 import { isWriteKey, writeKeyFromHeader } from "./auth.ts";
 import type { RateLimiter } from "./rate_limit.ts";
+import type { IngestHeaders } from "./headers.ts";
 
 /** The event endpoints. */
 export type EventEndpoint = "batch" | "track" | "page" | "identify" | "events";
@@ -104,34 +106,58 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/** What {@link handleEvents} needs besides the request. */
+export interface EventHandlerOptions {
+  deps: AppDeps;
+  limiter: RateLimiter;
+  endpoint: EventEndpoint;
+  /** Builds the answer with its CORS and security headers (see headers.ts). */
+  headers: IngestHeaders;
+}
+
 /**
  * Handles one event request end to end and answers `200` only when every
  * event is committed to bronze or quarantine.
  */
-export async function handleEvents(
-  c: Context,
-  deps: AppDeps,
-  limiter: RateLimiter,
-  endpoint: EventEndpoint,
-): Promise<Response> {
+export async function handleEvents(c: Context, o: EventHandlerOptions): Promise<Response> {
   const receivedAt = Date.now();
-  const req = c.req.raw;
-  const authed = authorizeHeader(c, deps, limiter);
-  if (!authed && endpoint === "events") throw unauthorized();
-  const type = mediaType(req);
+  const authed = authorizeHeader(c, o.deps, o.limiter);
+  if (!authed && o.endpoint === "events") throw unauthorized();
+  // One id names the request and, if it lands, its first event (different key spaces).
+  const id = oldestFirstId(receivedAt);
   const ctx: EventRequestContext = {
-    requestId: `req_${oldestFirstId(receivedAt)}`,
+    requestId: `req_${id}`,
     receivedAt,
     historical: isHistorical(c),
-    eventBytes: deps.config.limits.eventBytes,
+    eventBytes: o.deps.config.limits.eventBytes,
+    spareId: id,
   };
-  c.header("X-Request-Id", ctx.requestId);
+  let result: EventIngestResult;
+  try {
+    result = await ingestRequest(c, o, ctx, authed);
+  } catch (err) {
+    // Refusals from here on carry the request id, as answers do.
+    c.header("X-Request-Id", ctx.requestId);
+    throw err;
+  }
+  return o.headers.json(c, result, ctx.requestId);
+}
+
+async function ingestRequest(
+  c: Context,
+  o: EventHandlerOptions,
+  ctx: EventRequestContext,
+  authed: boolean,
+): Promise<EventIngestResult> {
+  const { deps, endpoint } = o;
+  const req = c.req.raw;
+  const type = mediaType(req);
   if (endpoint === "events" && NDJSON_TYPES.has(type)) {
     const stream = bodyStream(req, {
       limit: deps.config.limits.streamBytes,
       what: "NDJSON stream",
     });
-    return c.json(await ingestNdjson(deps.kv, stream, ctx));
+    return await ingestNdjson(deps.kv, stream, ctx);
   }
   if (!isJsonType(type)) {
     const accepted = endpoint === "events"
@@ -151,7 +177,7 @@ export async function handleEvents(
   if (!authed) {
     // Segment lets browsers send the key in the body (sendBeacon cannot set headers).
     const key = isPlainObject(value) && typeof value.writeKey === "string" ? value.writeKey : null;
-    authorizeKey(key, deps, limiter);
+    authorizeKey(key, deps, o.limiter);
   }
   let events: RawEvent[];
   if (endpoint === "batch") {
@@ -163,7 +189,7 @@ export async function handleEvents(
   } else if (endpoint === "events") {
     if (Array.isArray(value)) events = rawEventsOf(value);
     else if (isPlainObject(value)) {
-      events = [{ value, text, bytes: utf8Length(text), index: 0 }];
+      events = [{ value, text, bytes: decodedLength(bytes), index: 0 }];
     } else {
       throw new HttpError(400, "invalid_body", "Body must be a JSON object or an array of them");
     }
@@ -172,7 +198,7 @@ export async function handleEvents(
       throw new HttpError(400, "invalid_body", "Body must be a JSON object");
     }
     ctx.impliedType = endpoint as EventType;
-    events = [{ value, text, bytes: utf8Length(text), index: 0 }];
+    events = [{ value, text, bytes: decodedLength(bytes), index: 0 }];
   }
-  return c.json(await ingestEvents(deps.kv, events, ctx));
+  return await ingestEvents(deps.kv, events, ctx);
 }

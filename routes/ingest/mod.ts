@@ -19,6 +19,7 @@ import { dayOf } from "../../pipeline/contracts/buckets.ts";
 import { type EventEndpoint, handleEvents } from "./events.ts";
 import { handleInventoryUpload, handleOrdersUpload } from "./uploads.ts";
 import { RateLimiter } from "./rate_limit.ts";
+import { IngestHeaders } from "./headers.ts";
 import type { UploadLeaseOptions } from "../../pipeline/ingest/upload_store.ts";
 
 /** Paths of the event endpoints, with what each is. */
@@ -61,8 +62,10 @@ export function ingestRoutes(deps: AppDeps, options: IngestRouteOptions = {}): H
     burst: deps.config.limits.rateBurst,
   });
   const origins = deps.config.corsOrigins;
+  const allowOrigin = (origin: string) =>
+    origins.includes("*") ? "*" : origins.includes(origin) ? origin : null;
   const corsMiddleware = cors({
-    origin: (origin) => (origins.includes("*") ? "*" : origins.includes(origin) ? origin : null),
+    origin: allowOrigin,
     allowMethods: ["POST", "OPTIONS"],
     allowHeaders: ["Content-Type", "Authorization", "Content-Encoding"],
     exposeHeaders: ["Retry-After", "X-Request-Id"],
@@ -78,10 +81,15 @@ export function ingestRoutes(deps: AppDeps, options: IngestRouteOptions = {}): H
     xPermittedCrossDomainPolicies: false,
     xXssProtection: false,
   });
-  const paths = [...Object.keys(EVENT_PATHS), "/v1/uploads/orders", "/v1/uploads/inventory"];
-  for (const path of paths) app.use(path, corsMiddleware, headers);
+  // Event answers get the same headers from one list (see headers.ts).
+  const eventHeaders = new IngestHeaders({ cors: corsMiddleware, secure: headers, allowOrigin });
+  const eventMiddleware = eventHeaders.middleware();
   for (const [path, endpoint] of Object.entries(EVENT_PATHS)) {
-    app.post(path, (c) => handleEvents(c, deps, limiter, endpoint));
+    app.use(path, eventMiddleware);
+    app.post(path, (c) => handleEvents(c, { deps, limiter, endpoint, headers: eventHeaders }));
+  }
+  for (const path of ["/v1/uploads/orders", "/v1/uploads/inventory"]) {
+    app.use(path, corsMiddleware, headers);
   }
   app.post("/v1/uploads/orders", (c) => handleOrdersUpload(c, deps, limiter, options.lease));
   app.post("/v1/uploads/inventory", (c) => handleInventoryUpload(c, deps, limiter, options.lease));
