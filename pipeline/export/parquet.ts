@@ -138,8 +138,8 @@ export function createParquetEncoder(
   };
   let buffered = 0;
 
-  function writeGroup(): void {
-    if (buffered === 0) return;
+  function writeGroup(evenEmpty = false): void {
+    if (buffered === 0 && !evenEmpty) return;
     const groupStart = out.offset;
     const chunks = builders.map((b) =>
       b.writeChunk(out, { codec, compress: snappyCompress, scratch })
@@ -177,17 +177,23 @@ export function createParquetEncoder(
       return take();
     },
     finish() {
-      writeGroup();
+      // A file without rows gets one empty row group, as pyarrow writes an
+      // empty table: hyparquet-writer's Thrift encoder cannot type an empty
+      // list, and strict readers (arrow-rs) reject an untyped one.
+      writeGroup(rowGroups.length === 0);
+      const keyValues = Object.entries(options.metadata ?? {}).map(([key, value]) => ({
+        key,
+        value,
+      }));
       const metadata: FileMetaData = {
         version: 2,
         created_by: CREATED_BY,
         schema,
         num_rows: numRows,
         row_groups: rowGroups,
-        key_value_metadata: Object.entries(options.metadata ?? {}).map(([key, value]) => ({
-          key,
-          value,
-        })),
+        // An empty list would be written with a guessed element type that
+        // strict readers (arrow-rs) reject, so no metadata means no field.
+        key_value_metadata: keyValues.length > 0 ? keyValues : undefined,
         metadata_length: 0,
       };
       // metadata_length is the reader's field, not serialised.
