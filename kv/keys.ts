@@ -555,3 +555,27 @@ export function silverCustomerCountsAll(): Deno.KvKey {
 export function silverCustomerBucketsAll(): Deno.KvKey {
   return ["silver", "customer_buckets"];
 }
+
+/**
+ * Step masks of a person per bucket, for the buckets of one part (value:
+ * `Record<bucket, mask>`; see `silverCustomerCounts` for parts): bit 0 any
+ * event, bits 1–4 funnel steps S1–S4. Replaces one key per bucket
+ * (`silverPersonBucket`), so an event changes ≤ 3 records, not 4 keys.
+ */
+export function silverPersonMasks(person: string, part: string): Deno.KvKey {
+  return ["silver", "person_masks", person, part];
+}
+
+/** Prefix of every {@link silverPersonMasks} record (derived state `rebuild` clears). */
+export function silverPersonMasksAll(): Deno.KvKey {
+  return ["silver", "person_masks"];
+}
+
+/**
+ * Prefix of the per-bucket step masks of stores made before
+ * {@link silverPersonMasks} existed (`silverPersonBucket`), which
+ * `clean_events` folds into those records once.
+ */
+export function silverPersonBucketsAll(): Deno.KvKey {
+  return ["silver", "person_buckets"];
+}

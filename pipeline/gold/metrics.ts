@@ -66,3 +66,13 @@ export function bucketsOfTime(ms: number): readonly [string, string, string, str
   }
   return b;
 }
+
+/**
+ * The part of a bucket in per-owner state records (`silverCustomerCounts`,
+ * `silverPersonMasks`): its first four characters (the year of a day, ISO
+ * week or month), or `all`. One record then holds ≤ ~430 buckets, and the
+ * four buckets of a time fall in ≤ 3 parts.
+ */
+export function bucketPart(bucket: string): string {
+  return bucket === ALL_BUCKET ? ALL_BUCKET : bucket.slice(0, 4);
+}

@@ -20,10 +20,11 @@ import {
 import { oldestFirstId } from "../../kv/ids.ts";
 import { CommitPipe } from "./commit_pipe.ts";
 import { foldPending } from "./fold.ts";
-import { getManyChunked, listAll } from "../../kv/mod.ts";
+import { foldBucketKeys } from "./migrate.ts";
+import { getManyChunked } from "../../kv/mod.ts";
 import type { OrderLine } from "../contracts/types.ts";
 import type { UploadRecord } from "../ingest/upload_types.ts";
-import { customerPart, OrderStateSet } from "../silver/orders.ts";
+import { OrderStateSet } from "../silver/orders.ts";
 import { type Fence, type JobOptions, pastDeadline, step, withLease } from "./fence.ts";
 import type { JobOutcome } from "./runner.ts";
 import { classifiedUploads, stagedRowsAfter } from "./uploads.ts";
@@ -56,7 +57,8 @@ export async function applyOrders(
       const drain = { state: new OrderStateSet(config.fxRates) };
       // After an interrupted rebuild, lines may exist that their orders do not list.
       const readAllLines = (await kv.get(metaRebuildStarted())).value !== null;
-      await migrateCustomerBuckets(kv, fence);
+      // Stores made before customer counts records: fold their per-bucket keys once.
+      await foldBucketKeys(kv, fence, silverCustomerBucketsAll(), silverCustomerCounts);
       await foldPending(kv, fence, APPLY_ORDERS, opts);
       const ctx = { config, fence, pipe, opts, outcome, drain, readAllLines };
       for (const upload of await classifiedUploads(kv, "orders")) {
@@ -72,37 +74,6 @@ export async function applyOrders(
   });
   if (!held) outcome.busy = 1;
   return outcome;
-}
-
-/**
- * Folds the per-bucket customer counts of a store made before
- * `silverCustomerCounts` records existed into those records, 400 keys per
- * commit, each commit deleting the keys it folded (so an interrupted run
- * resumes where it stopped). A store without such keys costs one listing.
- */
-async function migrateCustomerBuckets(kv: Deno.Kv, fence: Fence): Promise<void> {
-  for (;;) {
-    const old = await listAll<number>(kv, silverCustomerBucketsAll(), { limit: 400 });
-    if (old.length === 0) return;
-    const keys = new Map<string, Deno.KvKey>();
-    for (const e of old) {
-      const [customer, bucket] = [e.key[2] as string, e.key[3] as string];
-      const part = customerPart(bucket);
-      keys.set(`${customer}\u0001${part}`, silverCustomerCounts(customer, part));
-    }
-    const ids = [...keys.keys()];
-    const current = await getManyChunked<Record<string, number>>(kv, [...keys.values()]);
-    const records = new Map(ids.map((id, i) => [id, { ...current[i].value }]));
-    const ws = new WriteSet();
-    for (const e of old) {
-      const [customer, bucket] = [e.key[2] as string, e.key[3] as string];
-      const id = `${customer}\u0001${customerPart(bucket)}`;
-      records.get(id)![bucket] = e.value;
-      ws.delete(e.key);
-    }
-    for (const [id, record] of records) ws.set(keys.get(id)!, record);
-    if (!(await fence.commit(ws))) throw new Error("Customer counts migration commit failed");
-  }
 }
 
 /**

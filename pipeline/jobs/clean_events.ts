@@ -9,11 +9,19 @@
 
 import type { Config } from "../../config.ts";
 import { EVENT_SHARDS } from "../../kv/ids.ts";
-import { bronzeEventsOfShard, metaBacklog, silverEvent } from "../../kv/keys.ts";
+import {
+  bronzeEventsOfShard,
+  metaBacklog,
+  silverEvent,
+  silverPersonBucketsAll,
+  silverPersonMasks,
+} from "../../kv/keys.ts";
 import { getManyChunked } from "../../kv/mod.ts";
 import type { CleanEvent } from "../contracts/types.ts";
 import { eventMutationBound, EventState } from "../silver/events.ts";
-import { type Fence, type JobOptions, pastDeadline, step, withLease } from "./fence.ts";
+import { CommitPipe } from "./commit_pipe.ts";
+import { type Fence, type JobOptions, pastDeadline, step, withLease, withLeases } from "./fence.ts";
+import { foldBucketKeys, hasKeys } from "./migrate.ts";
 import type { JobOutcome } from "./runner.ts";
 import { valueSize, WriteSet } from "./write_set.ts";
 
@@ -53,6 +61,10 @@ export async function cleanEvents(
   const shards = opts.shards ??
     Array.from({ length: EVENT_SHARDS }, (_, i) => (i + offset) % EVENT_SHARDS);
   const outcome: JobOutcome = { records_in: 0, records_out: 0, busy: 0 };
+  if (!(await foldOldMasks(kv, opts))) {
+    outcome.busy = shards.length;
+    return outcome;
+  }
   const queue = [...shards];
   // Shards drain side by side: one's reads and computation overlap another's commit.
   const worker = async () => {
@@ -78,7 +90,38 @@ export async function cleanEvents(
   return outcome;
 }
 
-/** Drains one shard while holding its lease; returns the events consumed. */
+/**
+ * Stores made before `silverPersonMasks` records kept one key per person and
+ * bucket: fold them into records once, holding every shard's lease (a person
+ * of any shard may be among them). `false` when a shard is busy: nothing is
+ * drained until the fold is done.
+ */
+async function foldOldMasks(kv: Deno.Kv, opts: JobOptions): Promise<boolean> {
+  if (!(await hasKeys(kv, silverPersonBucketsAll()))) return true;
+  const leases = Array.from(
+    { length: EVENT_SHARDS },
+    (_, shard) => ({ name: CLEAN_EVENTS, shard }),
+  );
+  const held = await withLeases(
+    kv,
+    leases,
+    opts,
+    (fence) => foldBucketKeys(kv, fence, silverPersonBucketsAll(), silverPersonMasks),
+  );
+  return held !== null;
+}
+
+/** A start key just after `key` (every extension of a key sorts after it). */
+function after(key: Deno.KvKey): Deno.KvKey {
+  return [...key, new Uint8Array()];
+}
+
+/**
+ * Drains one shard while holding its lease; returns the events consumed.
+ * Each batch is listed, read and computed while the commit of the one before
+ * is in flight ({@link CommitPipe}), listing after the last event that commit
+ * consumes; a last listing from the start picks up events that landed behind.
+ */
 async function drainShard(
   kv: Deno.Kv,
   shard: number,
@@ -86,6 +129,8 @@ async function drainShard(
   opts: JobOptions,
 ): Promise<number> {
   const limit = opts.batchSize ?? 400;
+  const prefix = bronzeEventsOfShard(shard);
+  const pipe = new CommitPipe(fence);
   let consumed = 0;
   // Person state read in earlier batches stays valid while the lease is held:
   // only this worker writes the state of this shard's persons.
@@ -93,41 +138,63 @@ async function drainShard(
   // A commit usually takes fewer events than listed (KV's mutation limit), and
   // the rest are listed again: list about as many as the last commit took.
   let listLimit = limit;
-  while (!pastDeadline(opts)) {
-    const entries: Deno.KvEntry<CleanEvent>[] = [];
-    for await (
-      const e of kv.list<CleanEvent>({ prefix: bronzeEventsOfShard(shard) }, {
-        limit: listLimit,
-        batchSize: listLimit,
-      })
-    ) entries.push(e);
-    if (entries.length === 0) break;
-    await step(opts, "listed");
-    if (state.size > STATE_CACHE_LIMIT) state = new EventState();
-    const events = entries.map((e) => e.value);
-    state.load(await getManyChunked(kv, state.personKeysFor(events)));
-    state.load(await getManyChunked(kv, state.maskKeysFor(events)));
-    await step(opts, "read");
-    const ws = new WriteSet();
-    let n = 0;
-    for (const e of entries) {
-      const bound = eventMutationBound(state.weeksOf(e.value.person));
-      const size = valueSize(e.value);
-      if (n > 0 && !ws.fits({ mutations: bound, bytes: size + 4096, keyBytes: 4096 })) break;
-      ws.set(silverEvent(shard, e.key[3] as string), e.value, { size });
-      ws.delete(e.key);
-      state.apply(e.value, ws);
-      n++;
+  // The last event of the commit in flight (or just landed), null to list from the start.
+  let last: Deno.KvKey | null = null;
+  try {
+    while (!pastDeadline(opts)) {
+      const entries: Deno.KvEntry<CleanEvent>[] = [];
+      const selector = last ? { prefix, start: after(last) } : { prefix };
+      for await (
+        const e of kv.list<CleanEvent>(selector, { limit: listLimit, batchSize: listLimit })
+      ) entries.push(e);
+      if (entries.length === 0) {
+        if (last === null) break;
+        if (!(await pipe.settle())) state = new EventState();
+        last = null;
+        continue;
+      }
+      await step(opts, "listed");
+      if (state.size > STATE_CACHE_LIMIT) {
+        // Read afresh only once nothing is in flight: the new state must see every commit.
+        if (!(await pipe.settle())) last = null;
+        state = new EventState();
+        if (last === null) continue;
+      }
+      const events = entries.map((e) => e.value);
+      state.load(await getManyChunked(kv, state.personKeysFor(events)));
+      state.load(await getManyChunked(kv, state.maskKeysFor(events)));
+      await step(opts, "read");
+      const ws = new WriteSet();
+      let n = 0;
+      for (const e of entries) {
+        const bound = eventMutationBound(state.weeksOf(e.value.person));
+        const size = valueSize(e.value);
+        if (n > 0 && !ws.fits({ mutations: bound, bytes: size + 4096, keyBytes: 4096 })) break;
+        ws.setOnce(silverEvent(shard, e.key[3] as string), e.value, { size });
+        ws.deleteOnce(e.key);
+        state.apply(e.value, ws);
+        n++;
+      }
+      ws.counters.add(metaBacklog("events"), -n);
+      await step(opts, "computed");
+      if (!(await pipe.settle())) {
+        // The batch before did not land: this one was computed on top of it.
+        state = new EventState();
+        last = null;
+        continue;
+      }
+      pipe.start(ws, async (ok) => {
+        if (!ok) return;
+        consumed += n;
+        await step(opts, "committed");
+      });
+      last = entries[n - 1].key;
+      listLimit = Math.min(limit, n + LIST_MARGIN);
     }
-    ws.counters.add(metaBacklog("events"), -n);
-    await step(opts, "computed");
-    if (!(await fence.commit(ws))) {
-      state = new EventState();
-      continue;
-    }
-    consumed += n;
-    listLimit = Math.min(limit, n + LIST_MARGIN);
-    await step(opts, "committed");
+    await pipe.settle();
+  } catch (err) {
+    await pipe.abandon();
+    throw err;
   }
   return consumed;
 }

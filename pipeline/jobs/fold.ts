@@ -56,7 +56,7 @@ export async function foldPending(
 }
 
 /** Pending-delta records read per round of folding. */
-const FOLD_LISTING = 500;
+const FOLD_LISTING = 1000;
 
 /**
  * The order in which records are folded: by their first counter key, records

@@ -26,6 +26,7 @@ import {
   silverInventoryRowsOfWeek,
   silverInventoryWeeks,
   silverOrderLines,
+  silverPersonMasksAll,
   silverSkuWeek,
 } from "../../kv/keys.ts";
 import { getManyChunked, listAll } from "../../kv/mod.ts";
@@ -112,6 +113,7 @@ async function clearDerived(kv: Deno.Kv, fence: Fence, opts: JobOptions): Promis
     metaPendingDeltasOf(APPLY_ORDERS),
     ...silverDerivedPrefixes(),
     silverCustomerCountsAll(),
+    silverPersonMasksAll(),
   ];
   for (const p of prefixes) await deletePrefix(kv, fence, p);
   await step(opts, "cleared");

@@ -135,6 +135,8 @@ interface PendingWrite {
  */
 export class WriteSet {
   #writes = new Map<string, PendingWrite>();
+  /** Writes of keys nothing else in this set touches (see {@link setOnce}). */
+  #once: PendingWrite[] = [];
   #checks: Deno.AtomicCheck[] = [];
   #bytes = 0;
   #keyBytes = 0;
@@ -163,6 +165,28 @@ export class WriteSet {
   delete(key: Deno.KvKey): void {
     const ks = keySize(key);
     this.#put({ key, delete: true, size: ks, keySize: ks });
+  }
+
+  /**
+   * Sets a key that no other write of this set touches, without the
+   * bookkeeping that lets a later write replace an earlier one (jobs call it
+   * for every record they move, e.g. a silver event). {@link has} does not
+   * see it.
+   */
+  setOnce(key: Deno.KvKey, value: unknown, options: { size?: number } = {}): void {
+    const ks = keySize(key);
+    const size = (options.size ?? valueSize(value)) + ks;
+    this.#once.push({ key, value, delete: false, size, keySize: ks });
+    this.#bytes += size;
+    this.#keyBytes += ks;
+  }
+
+  /** Deletes a key that no other write of this set touches (see {@link setOnce}). */
+  deleteOnce(key: Deno.KvKey): void {
+    const ks = keySize(key);
+    this.#once.push({ key, delete: true, size: ks, keySize: ks });
+    this.#bytes += ks;
+    this.#keyBytes += ks;
   }
 
   /** Adds a versionstamp check. */
@@ -214,7 +238,7 @@ export class WriteSet {
   /** Mutations the commit will hold (counters and dirty marks included). */
   get mutations(): number {
     const gold = this.#deferTo ? this.#deferredRecords() : this.counters.size + this.#dirty.size;
-    return this.#writes.size + this.sums.size + gold;
+    return this.#writes.size + this.#once.length + this.sums.size + gold;
   }
 
   /** Approximate bytes of keys. */
@@ -250,6 +274,10 @@ export class WriteSet {
   toAtomic(kv: Deno.Kv, dirtyKey: (kind: string, id: string) => Deno.KvKey): Deno.AtomicOperation {
     const op = kv.atomic();
     for (const c of this.#checks) op.check(c);
+    for (const w of this.#once) {
+      if (w.delete) op.delete(w.key);
+      else op.set(w.key, w.value);
+    }
     for (const w of this.#writes.values()) {
       if (w.delete) op.delete(w.key);
       else if (w.expireIn !== undefined) op.set(w.key, w.value, { expireIn: w.expireIn });

@@ -2,9 +2,9 @@
  * Silver state of persons and how one event changes it, as counter deltas.
  *
  * Per person: `silverPerson(p)` = {@link PersonState} (earliest event time and
- * active ISO weeks, for retention); per person and bucket:
- * `silverPersonBucket(p, b)` = a step mask (bit 0 any event, bits 1–4 funnel
- * steps S1–S4). Every event counter follows from the difference between a
+ * active ISO weeks, for retention); per person and bucket part (a year, or
+ * `all`): `silverPersonMasks(p, part)` = per bucket a step mask (bit 0 any
+ * event, bits 1–4 funnel steps S1–S4). Every event counter follows from the difference between a
  * mask's old and new value, so the counters are a function of the set of
  * events only, whatever their order (masks are ORs, the cohort is a minimum).
  *
@@ -19,9 +19,9 @@ import {
   silverOrderEvent,
   silverOrderEventByDay,
   silverPerson,
-  silverPersonBucket,
+  silverPersonMasks,
 } from "../../kv/keys.ts";
-import { bucketsOfTime, VIEW } from "../gold/metrics.ts";
+import { bucketPart, bucketsOfTime, VIEW } from "../gold/metrics.ts";
 import type { WriteSet } from "../jobs/write_set.ts";
 
 /** A person's silver record. */
@@ -58,13 +58,13 @@ export function eventBits(step: number): number {
 
 /** Upper bound of the mutations one event can add to a batch (for commit budgets). */
 export function eventMutationBound(weeksOfPerson: number): number {
-  // silver set + bronze delete + person + 4 masks + 4 buckets × 9 counters
+  // silver set + bronze delete + person + 4 mask records + 4 buckets × 9 counters
   // + 4 dirty marks + retention dirty + 2 × retention cells + 2 order-event sums
   return 2 + 5 + 36 + 5 + 2 * (weeksOfPerson + 1) + 2;
 }
 
-function maskId(person: string, bucket: string): string {
-  return `${person}\u0001${bucket}`;
+function recordId(person: string, part: string): string {
+  return `${person}\u0001${part}`;
 }
 
 /**
@@ -73,14 +73,15 @@ function maskId(person: string, bucket: string): string {
  */
 export class EventState {
   readonly persons = new Map<string, PersonState | null>();
-  readonly masks = new Map<string, number>();
+  /** Mask records by `person \u0001 part`. */
+  readonly masks = new Map<string, Record<string, number>>();
 
-  /** Entries held (persons and masks). */
+  /** Entries held (persons and mask records). */
   get size(): number {
     return this.persons.size + this.masks.size;
   }
 
-  /** Keys to read before applying `events` (persons and their masks), without repeats. */
+  /** Keys to read before applying `events` (persons and their mask records), without repeats. */
   static keysFor(events: Iterable<CleanEvent>, known?: EventState): Deno.KvKey[] {
     const keys: Deno.KvKey[] = [];
     const seen = new Set<string>();
@@ -90,10 +91,11 @@ export class EventState {
         keys.push(silverPerson(ev.person));
       }
       for (const b of bucketsOfTime(ev.ts)) {
-        const id = maskId(ev.person, b);
+        const part = bucketPart(b);
+        const id = recordId(ev.person, part);
         if (!seen.has(id) && !known?.masks.has(id)) {
           seen.add(id);
-          keys.push(silverPersonBucket(ev.person, b));
+          keys.push(silverPersonMasks(ev.person, part));
         }
       }
     }
@@ -113,28 +115,22 @@ export class EventState {
   }
 
   /**
-   * Keys of the masks `events` need that are not held yet and may exist; the
-   * persons of `events` must be loaded. A mask that cannot exist is held as 0
-   * without a read: masks are written in the same commit as their person's
-   * record, so a person without a record has none, and a person has no day or
-   * week mask in an ISO week missing from its active weeks.
+   * Keys of the mask records `events` need that are not held yet and may
+   * exist; the persons of `events` must be loaded. Mask records are written in
+   * the same commit as their person's record, so a person without a record
+   * has none: those are held as empty without a read.
    */
   maskKeysFor(events: Iterable<CleanEvent>): Deno.KvKey[] {
     const keys: Deno.KvKey[] = [];
     for (const ev of events) {
-      const person = this.persons.get(ev.person) ?? null;
-      const buckets = bucketsOfTime(ev.ts);
-      const weekActive = person !== null && person.weeks.includes(buckets[1]);
-      for (let i = 0; i < buckets.length; i++) {
-        const id = maskId(ev.person, buckets[i]);
+      const known = (this.persons.get(ev.person) ?? null) !== null;
+      for (const b of bucketsOfTime(ev.ts)) {
+        const part = bucketPart(b);
+        const id = recordId(ev.person, part);
         if (this.masks.has(id)) continue;
-        if (person === null || (i < 2 && !weekActive)) {
-          this.masks.set(id, 0);
-          continue;
-        }
-        // Held as 0 until loaded, so a repeat in this batch is not read twice.
-        this.masks.set(id, 0);
-        keys.push(silverPersonBucket(ev.person, buckets[i]));
+        // Held as empty until loaded, so a repeat in this batch is not read twice.
+        this.masks.set(id, {});
+        if (known) keys.push(silverPersonMasks(ev.person, part));
       }
     }
     return keys;
@@ -146,7 +142,10 @@ export class EventState {
       if (e.key[1] === "persons") {
         this.persons.set(e.key[2] as string, (e.value as PersonState | null) ?? null);
       } else {
-        this.masks.set(maskId(e.key[2] as string, e.key[3] as string), (e.value as number) ?? 0);
+        this.masks.set(
+          recordId(e.key[2] as string, e.key[3] as string),
+          (e.value as Record<string, number> | null) ?? {},
+        );
       }
     }
   }
@@ -167,12 +166,15 @@ export class EventState {
       ws.counters.add(goldCounter("events", b), 1);
       if (ev.type === "page") ws.counters.add(goldCounter("page_views", b), 1);
       ws.dirty(VIEW.events, b);
-      const id = maskId(ev.person, b);
-      const old = this.masks.get(id) ?? 0;
+      const part = bucketPart(b);
+      const id = recordId(ev.person, part);
+      const old = this.masks.get(id)?.[b] ?? 0;
       const next = old | bits;
       if (next === old) continue;
-      this.masks.set(id, next);
-      ws.set(silverPersonBucket(ev.person, b), next);
+      // A new record each time: the write set keeps the one it was given.
+      const record = { ...this.masks.get(id), [b]: next };
+      this.masks.set(id, record);
+      ws.set(silverPersonMasks(ev.person, part), record);
       const before = maskContribution(old);
       const after = maskContribution(next);
       for (const metric in after) {

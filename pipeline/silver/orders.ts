@@ -34,7 +34,7 @@ import {
   silverOrderByDay,
   silverOrderLine,
 } from "../../kv/keys.ts";
-import { bucketsOfTime, VIEW } from "../gold/metrics.ts";
+import { bucketPart, bucketsOfTime, VIEW } from "../gold/metrics.ts";
 import type { WriteSet } from "../jobs/write_set.ts";
 
 /** The current version of an order line. */
@@ -69,14 +69,6 @@ export type LineOutcome = "applied" | "same" | "stale";
 
 /** Upper bound of the mutations one line version can add to a batch. */
 export const LINE_MUTATION_BOUND = 1 + 1 + 2 + 8 + 2 * 4 * 7 + 2 * 4 * 3 + 8 + 8;
-
-/**
- * The part of a bucket's customer counts record: its first four characters
- * (the year of a day, ISO week or month), or `all`.
- */
-export function customerPart(bucket: string): string {
-  return bucket === "all" ? "all" : bucket.slice(0, 4);
-}
 
 function lineId(orderId: string, lineNo: number): string {
   return `${orderId}\u0001${lineNo}`;
@@ -134,7 +126,7 @@ export class LayeredMap<V> {
 export class OrderStateSet {
   readonly lines: LayeredMap<SilverLine | null>;
   readonly orders: LayeredMap<OrderState>;
-  /** Customer counts records by `customer \u0001 part` (see {@link customerPart}). */
+  /** Customer counts records by `customer \u0001 part` (see `bucketPart`). */
   readonly customers: LayeredMap<Record<string, number>>;
 
   constructor(readonly fxRates: Record<string, string>, base?: OrderStateSet) {
@@ -215,7 +207,7 @@ export class OrderStateSet {
     const seen = new Set<string>();
     const add = (customer: string, ts: number) => {
       for (const b of bucketsOfTime(ts)) {
-        const part = customerPart(b);
+        const part = bucketPart(b);
         const id = `${customer}\u0001${part}`;
         if (!seen.has(id) && !this.customers.has(id)) {
           seen.add(id);
@@ -247,11 +239,11 @@ export class OrderStateSet {
 
   /** Distinct orders of `customer` with a revenue line in bucket `b` (its record must be loaded). */
   customerOrders(customer: string, b: string): number {
-    return this.customers.get(`${customer}\u0001${customerPart(b)}`)?.[b] ?? 0;
+    return this.customers.get(`${customer}\u0001${bucketPart(b)}`)?.[b] ?? 0;
   }
 
   #setCustomerOrders(customer: string, b: string, n: number, ws: WriteSet): void {
-    const part = customerPart(b);
+    const part = bucketPart(b);
     const id = `${customer}\u0001${part}`;
     // A new record each time: the write set keeps the one it was given.
     const record = { ...this.customers.get(id) };
