@@ -297,3 +297,68 @@ Deno.test("createParquetEncoder() round-trips random rows of every column type",
     { numRuns: 60 },
   );
 });
+
+/** Unsigned byte order of the UTF-8 encodings, independent of the encoder's comparison. */
+function utf8Order(a: string, b: string): number {
+  const x = new TextEncoder().encode(a);
+  const y = new TextEncoder().encode(b);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
+  return x.length - y.length;
+}
+
+Deno.test("parquet statistics give each row group's null count and true min/max bounds", () => {
+  const columns = ALL_TYPE_COLUMNS;
+  fc.assert(
+    fc.property(
+      allTypeRows({ text: fc.string({ unit: "grapheme", maxLength: 30 }), maxRows: 30 }),
+      fc.integer({ min: 1, max: 12 }),
+      (rows, groupRows) => {
+        const enc = createParquetEncoder(columns, { rowGroupRows: groupRows });
+        const bytes = concat([enc.start(), enc.append(rows as Cell[][]), enc.finish()]);
+        const metadata = parquetMetadata(bytes.buffer.slice(0));
+        let first = 0;
+        for (const group of rows.length === 0 ? [] : metadata.row_groups) {
+          const cells = rows.slice(first, first + Number(group.num_rows));
+          first += cells.length;
+          columns.forEach((c, i) => {
+            const stats = group.columns[i].meta_data?.statistics;
+            const where = `${c.name} of rows ${first - cells.length}…${first - 1}`;
+            const values = cells.map((r) => r[i]).filter((v) => v !== null);
+            assertEquals(stats?.null_count, BigInt(cells.length - values.length), where);
+            const norm = (v: unknown) => v instanceof Date ? v.getTime() : v;
+            const [min, max] = [norm(stats?.min_value), norm(stats?.max_value)];
+            if (c.type === "json" || values.length === 0) {
+              assertEquals([min, max], [undefined, undefined], where);
+              return;
+            }
+            if (c.type === "string" || c.type === "decimal") {
+              const sorted = (values as string[]).sort(utf8Order);
+              const [lo, hi] = [sorted[0], sorted.at(-1)!];
+              if (lo.length > 64 || hi.length > 64) {
+                assertEquals([min, max], [undefined, undefined], where);
+                return;
+              }
+              const exactMin = stats?.is_min_value_exact !== false;
+              const exactMax = stats?.is_max_value_exact !== false;
+              if (exactMin) assertEquals(min, lo, where);
+              else assert(lo.startsWith(min as string), `${where}: min is a prefix`);
+              if (exactMax) assertEquals(max, hi, where);
+              else assert(utf8Order(max as string, hi) > 0, `${where}: max bounds above`);
+              return;
+            }
+            const physical = values.map((v) =>
+              c.type === "date" ? Date.parse(`${v}T00:00:00Z`) : v
+            ) as (number | bigint | boolean)[];
+            let lo = physical.reduce((a, b) => (b < a ? b : a));
+            let hi = physical.reduce((a, b) => (b > a ? b : a));
+            // Parquet writes a zero bound of a DOUBLE as -0 (min) and +0 (max).
+            if (c.type === "double" && lo === 0) lo = -0;
+            if (c.type === "double" && hi === 0) hi = 0;
+            assertEquals([min, max], [lo, hi], where);
+          });
+        }
+      },
+    ),
+    { numRuns: 60 },
+  );
+});

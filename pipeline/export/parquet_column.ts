@@ -311,8 +311,8 @@ export class ColumnBuilder {
     if (typeof min === "string" && min.length > MAX_STAT_CHARS) return stats;
     if (typeof max === "string" && max.length > MAX_STAT_CHARS) return stats;
     // Parquet orders -0 before +0: a zero bound is written as -0 (min) or +0 (max).
-    if (min === 0) min = -0;
-    if (max === 0) max = 0;
+    if (this.type === "DOUBLE" && min === 0) min = -0;
+    if (this.type === "DOUBLE" && max === 0) max = 0;
     stats.min_value = min;
     stats.max_value = max;
     return stats;
