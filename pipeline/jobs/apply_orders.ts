@@ -28,7 +28,7 @@ import { OrderStateSet } from "../silver/orders.ts";
 import { type Fence, type JobOptions, pastDeadline, step, withLease } from "./fence.ts";
 import type { JobOutcome } from "./runner.ts";
 import { classifiedUploads, stagedRowsAfter } from "./uploads.ts";
-import { WriteSet } from "./write_set.ts";
+import { DEFERRED_PER_RECORD, WriteSet } from "./write_set.ts";
 
 /** Lease name of the job. */
 export const APPLY_ORDERS = "apply_orders";
@@ -198,13 +198,21 @@ async function applyUpload(
     let taken = 0;
     for (const r of rows) {
       if (r.value.kind === "line") {
-        if (valid > 0 && !ws.fits({ mutations: LINE_BOUND, bytes: 8192, keyBytes: 2048 })) break;
+        // Contributions tallied in the state go to pending-delta records when flushed.
+        const records = Math.ceil(state.pendingEntries / DEFERRED_PER_RECORD);
+        const extra = {
+          mutations: LINE_BOUND + records,
+          bytes: 8192 + state.pendingEntries * 80,
+          keyBytes: 2048 + records * 80,
+        };
+        if (valid > 0 && !ws.fits(extra)) break;
         if (state.apply(r.value.line, r.value.version, ws) === "applied") changed++;
         valid++;
       }
       cursor = r.row;
       taken++;
     }
+    state.flush(ws);
     // A short listing that was taken whole reached the end: this batch closes the upload.
     const done = rows.length < limit && taken === rows.length;
     const next: UploadRecord = {

@@ -169,12 +169,14 @@ async function drainShard(
       for (const e of entries) {
         const bound = eventMutationBound(state.weeksOf(e.value.person));
         const size = valueSize(e.value);
-        if (n > 0 && !ws.fits({ mutations: bound, bytes: size + 4096, keyBytes: 4096 })) break;
+        const mutations = bound + state.pendingMutations;
+        if (n > 0 && !ws.fits({ mutations, bytes: size + 4096, keyBytes: 4096 })) break;
         ws.setOnce(silverEvent(shard, e.key[3] as string), e.value, { size });
         ws.deleteOnce(e.key);
         state.apply(e.value, ws);
         n++;
       }
+      state.flush(ws);
       ws.counters.add(metaBacklog("events"), -n);
       await step(opts, "computed");
       if (!(await pipe.settle())) {

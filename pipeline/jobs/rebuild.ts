@@ -138,10 +138,12 @@ async function replayEvents(kv: Deno.Kv, fence: Fence, opts: JobOptions): Promis
       let taken = 0;
       for (const e of entries) {
         const bound = eventMutationBound(state.weeksOf(e.value.person));
-        if (taken > 0 && !ws.fits({ mutations: bound, keyBytes: 4096 })) break;
+        const mutations = bound + state.pendingMutations;
+        if (taken > 0 && !ws.fits({ mutations, keyBytes: 4096 })) break;
         state.apply(e.value, ws);
         taken++;
       }
+      state.flush(ws);
       await fence.commit(ws);
       await step(opts, "committed");
       n += taken;
@@ -181,11 +183,17 @@ async function replayLines(
     const ws = new WriteSet();
     let taken = 0;
     for (const e of entries) {
-      if (taken > 0 && !ws.fits({ mutations: LINE_MUTATION_BOUND, bytes: 8192 })) break;
+      const extra = {
+        mutations: LINE_MUTATION_BOUND + state.pendingEntries,
+        bytes: 8192 + state.pendingEntries * 80,
+        keyBytes: state.pendingEntries * 60,
+      };
+      if (taken > 0 && !ws.fits(extra)) break;
       const { line, version } = e.value;
       state.replace(null, { line, version, cents: lineValueCents(line, config.fxRates) }, ws);
       taken++;
     }
+    state.flush(ws);
     await fence.commit(ws);
     await step(opts, "committed");
     n += taken;

@@ -75,6 +75,29 @@ export class EventState {
   readonly persons = new Map<string, PersonState | null>();
   /** Mask records by `person \u0001 part`. */
   readonly masks = new Map<string, Record<string, number>>();
+  /**
+   * Events and page views of the batch by day (the day's bucket tuple, shared
+   * by every time of that day), added to the write set by {@link flush}: most
+   * events only count, and one entry per day replaces a dozen per event.
+   */
+  #tally = new Map<readonly string[], { events: number; pages: number }>();
+
+  /** Most mutations {@link flush} can still add (counters and dirty marks per tallied day). */
+  get pendingMutations(): number {
+    return this.#tally.size * 12;
+  }
+
+  /** Adds the tallied `events` and `page_views` counters and `events` dirty marks to `ws`. */
+  flush(ws: WriteSet): void {
+    for (const [buckets, t] of this.#tally) {
+      for (const b of buckets) {
+        ws.counters.add(goldCounter("events", b), t.events);
+        if (t.pages > 0) ws.counters.add(goldCounter("page_views", b), t.pages);
+        ws.dirty(VIEW.events, b);
+      }
+    }
+    this.#tally.clear();
+  }
 
   /** Entries held (persons and mask records). */
   get size(): number {
@@ -157,15 +180,19 @@ export class EventState {
 
   /**
    * Applies one event: counters, masks, the person's cohort and active weeks,
-   * retention cells, `Order Completed` indexes and dirty marks go to `ws`.
+   * retention cells, `Order Completed` indexes and dirty marks go to `ws`
+   * (event and page-view counts once {@link flush} is called).
    */
   apply(ev: CleanEvent, ws: WriteSet): void {
     const buckets = bucketsOfTime(ev.ts);
     const bits = eventBits(ev.step);
+    const t = this.#tally.get(buckets);
+    const page = ev.type === "page" ? 1 : 0;
+    if (t) {
+      t.events++;
+      t.pages += page;
+    } else this.#tally.set(buckets, { events: 1, pages: page });
     for (const b of buckets) {
-      ws.counters.add(goldCounter("events", b), 1);
-      if (ev.type === "page") ws.counters.add(goldCounter("page_views", b), 1);
-      ws.dirty(VIEW.events, b);
       const part = bucketPart(b);
       const id = recordId(ev.person, part);
       const old = this.masks.get(id)?.[b] ?? 0;

@@ -118,6 +118,24 @@ export class LayeredMap<V> {
   }
 }
 
+/** Line contributions of one batch to one day's buckets, before they go to a write set. */
+interface DayTally {
+  buckets: readonly string[];
+  revenue_cents: number;
+  units: number;
+  refunded_cents: number;
+  cancelled_lines: number;
+  revenue: boolean;
+  refunded: boolean;
+  cancelled: boolean;
+  skus: Map<string, { cents: number; units: number; lines: number }>;
+}
+
+/** Most counter and mark entries one tallied day adds (4 buckets × 4 counters + 4 + 4 marks). */
+const DAY_ENTRIES = 24;
+/** Most counter entries one tallied SKU of a day adds (4 buckets × 2 + 1). */
+const SKU_ENTRIES = 9;
+
 /**
  * Loaded order, line and customer state. Every change is also written to the
  * batch's {@link WriteSet}. Built on a base, it reads through to it and keeps
@@ -128,6 +146,13 @@ export class OrderStateSet {
   readonly orders: LayeredMap<OrderState>;
   /** Customer counts records by `customer \u0001 part` (see `bucketPart`). */
   readonly customers: LayeredMap<Record<string, number>>;
+  /**
+   * Line contributions of the batch by day (the day's bucket tuple), added to
+   * the write set by {@link flush}: a line touches ~25 counters and marks, and
+   * the lines of a batch share their days and SKUs.
+   */
+  #days = new Map<readonly string[], DayTally>();
+  #pending = 0;
 
   constructor(readonly fxRates: Record<string, string>, base?: OrderStateSet) {
     this.lines = new LayeredMap(base?.lines);
@@ -302,26 +327,84 @@ export class OrderStateSet {
     ws.set(silverOrder(orderId), after);
   }
 
-  #contribute(rec: SilverLine, sign: 1 | -1, ws: WriteSet): void {
+  #contribute(rec: SilverLine, sign: 1 | -1, _ws: WriteSet): void {
     const { line, cents } = rec;
     const buckets = bucketsOfTime(line.orderTs);
-    const revenue = isRevenue(line);
-    for (const b of buckets) {
-      ws.dirty(VIEW.orders, b);
-      if (revenue) {
-        ws.counters.add(goldCounter("revenue_cents", b), sign * cents);
-        ws.counters.add(goldCounter("units", b), sign * line.quantity);
-        ws.counters.add(goldSkuCounter(b, line.sku, "revenue_cents"), sign * cents);
-        ws.counters.add(goldSkuCounter(b, line.sku, "units"), sign * line.quantity);
-        // Line counts per SKU only by day (reconciliation); elsewhere `units` > 0 says the same.
-        if (b === buckets[0]) ws.counters.add(goldSkuCounter(b, line.sku, "revenue_lines"), sign);
-      } else if (line.status === "refunded") {
-        ws.counters.add(goldCounter("refunded_cents", b), sign * cents);
-      } else if (line.status === "cancelled") {
-        ws.counters.add(goldCounter("cancelled_lines", b), sign);
-      }
+    let t = this.#days.get(buckets);
+    if (!t) {
+      t = {
+        buckets,
+        revenue_cents: 0,
+        units: 0,
+        refunded_cents: 0,
+        cancelled_lines: 0,
+        revenue: false,
+        refunded: false,
+        cancelled: false,
+        skus: new Map(),
+      };
+      this.#days.set(buckets, t);
+      this.#pending += DAY_ENTRIES;
     }
-    if (revenue) { for (const w of coverWeeksOfDay(buckets[0])) ws.dirty(VIEW.inventory, w); }
+    if (isRevenue(line)) {
+      t.revenue = true;
+      t.revenue_cents += sign * cents;
+      t.units += sign * line.quantity;
+      let sku = t.skus.get(line.sku);
+      if (!sku) {
+        sku = { cents: 0, units: 0, lines: 0 };
+        t.skus.set(line.sku, sku);
+        this.#pending += SKU_ENTRIES;
+      }
+      sku.cents += sign * cents;
+      sku.units += sign * line.quantity;
+      sku.lines += sign;
+    } else if (line.status === "refunded") {
+      t.refunded = true;
+      t.refunded_cents += sign * cents;
+    } else if (line.status === "cancelled") {
+      t.cancelled = true;
+      t.cancelled_lines += sign;
+    }
+  }
+
+  /**
+   * Counter deltas and dirty marks tallied by {@link replace} but not yet in
+   * a write set: at most this many entries (for commit budgets).
+   */
+  get pendingEntries(): number {
+    return this.#pending;
+  }
+
+  /**
+   * Adds the line contributions tallied since the last flush to `ws`: per
+   * bucket `revenue_cents`, `units`, `refunded_cents`, `cancelled_lines` and
+   * the per-SKU counters (`revenue_lines` by day only), `orders` dirty marks,
+   * and for revenue lines the `inventory` marks of the four snapshot weeks
+   * whose window contains the day. Call it before committing a batch.
+   */
+  flush(ws: WriteSet): void {
+    for (const t of this.#days.values()) {
+      const day = t.buckets[0];
+      for (const b of t.buckets) {
+        ws.dirty(VIEW.orders, b);
+        if (t.revenue) {
+          ws.counters.add(goldCounter("revenue_cents", b), t.revenue_cents);
+          ws.counters.add(goldCounter("units", b), t.units);
+          for (const [sku, x] of t.skus) {
+            ws.counters.add(goldSkuCounter(b, sku, "revenue_cents"), x.cents);
+            ws.counters.add(goldSkuCounter(b, sku, "units"), x.units);
+            // Line counts per SKU only by day (reconciliation); elsewhere `units` > 0 says the same.
+            if (b === day) ws.counters.add(goldSkuCounter(b, sku, "revenue_lines"), x.lines);
+          }
+        }
+        if (t.refunded) ws.counters.add(goldCounter("refunded_cents", b), t.refunded_cents);
+        if (t.cancelled) ws.counters.add(goldCounter("cancelled_lines", b), t.cancelled_lines);
+      }
+      if (t.revenue) { for (const w of coverWeeksOfDay(day)) ws.dirty(VIEW.inventory, w); }
+    }
+    this.#days.clear();
+    this.#pending = 0;
   }
 
   #orderDeltas(orderId: string, before: OrderState, after: OrderState, ws: WriteSet): void {
