@@ -12,6 +12,8 @@
  * - the CSV parser against uDSV on the same text.
  *
  * Load comes from `bench/ingest_load.ts` in a subprocess, bounded in time.
+ * Each server of an event figure runs twice, interleaved (A B C C B A).
+ * `INGEST_BENCH_QUICK=1` measures the event figures only.
  *
  * @module
  */
@@ -116,27 +118,61 @@ function naiveHandler(kv: Deno.Kv): Handler {
   };
 }
 
+/** Adds up load runs of one server (their requests, events and seconds). */
+function sum(runs: LoadResult[]): LoadResult {
+  return runs.reduce((a, r) => ({
+    requests: a.requests + r.requests,
+    events: a.events + r.events,
+    seconds: a.seconds + r.seconds,
+    errors: a.errors + r.errors,
+  }));
+}
+
+/**
+ * Each server is measured twice, in the order A B C C B A, and its runs are
+ * added up: on a shared machine the load drifts during a benchmark, and this
+ * order gives every server the same share of early and late runs.
+ */
 async function measureEvents(perRequest: number): Promise<{
   ours: LoadResult;
   bare: LoadResult;
   naive?: LoadResult;
   peakMiB: number;
 }> {
-  const bare = await serving(bareHandler, (base) => load(`${base}/v1/batch`, perRequest));
-  const naive = perRequest === 1
-    ? await withFileKv((kv) =>
-      serving(naiveHandler(kv), (base) => load(`${base}/v1/track`, perRequest))
-    )
-    : undefined;
-  const { result: ours, peakMiB } = await withFileKv((kv) =>
-    withPeakMemory(() =>
-      serving(
-        createApp({ kv, config: benchConfig() }).fetch,
-        (base) => load(`${base}${perRequest === 1 ? "/v1/track" : "/v1/batch"}`, perRequest),
+  const path = perRequest === 1 ? "/v1/track" : "/v1/batch";
+  const bare = () => serving(bareHandler, (base) => load(`${base}/v1/batch`, perRequest));
+  const naive = () =>
+    withFileKv((kv) => serving(naiveHandler(kv), (base) => load(`${base}/v1/track`, perRequest)));
+  let peakMiB = 0;
+  const ours = async () => {
+    const { result, peakMiB: peak } = await withFileKv((kv) =>
+      withPeakMemory(() =>
+        serving(
+          createApp({ kv, config: benchConfig() }).fetch,
+          (base) => load(`${base}${path}`, perRequest),
+        )
       )
-    )
-  );
-  return { ours, bare, naive, peakMiB };
+    );
+    peakMiB = Math.max(peakMiB, peak);
+    return result;
+  };
+  const runs: { bare: LoadResult[]; naive: LoadResult[]; ours: LoadResult[] } = {
+    bare: [],
+    naive: [],
+    ours: [],
+  };
+  const order: ("bare" | "naive" | "ours")[] = perRequest === 1
+    ? ["bare", "naive", "ours", "ours", "naive", "bare"]
+    : ["bare", "ours", "ours", "bare"];
+  for (const which of order) {
+    runs[which].push(await (which === "bare" ? bare() : which === "naive" ? naive() : ours()));
+  }
+  return {
+    ours: sum(runs.ours),
+    bare: sum(runs.bare),
+    naive: runs.naive.length ? sum(runs.naive) : undefined,
+    peakMiB,
+  };
 }
 
 const CSV_HEADER =
@@ -284,7 +320,7 @@ async function compareParsers(lines: number): Promise<{ ours: number; udsv: numb
 }
 
 /**
- * Runs every ingest benchmark once (about two minutes).
+ * Runs every ingest benchmark once (about two and a half minutes).
  *
  * @example
  * ```ts
@@ -293,6 +329,8 @@ async function compareParsers(lines: number): Promise<{ ours: number; udsv: numb
  */
 export async function benchIngest(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
+  // INGEST_BENCH_QUICK=1: the event figures only, for iterating on the event path.
+  const quick = Deno.env.get("INGEST_BENCH_QUICK") === "1";
   const single = await measureEvents(1);
   const singleRate = single.ours.requests / single.ours.seconds;
   const bareRate = single.bare.requests / single.bare.seconds;
@@ -329,6 +367,7 @@ export async function benchIngest(): Promise<BenchResult[]> {
     met: batchedRate >= 50_000,
   });
   results.push({ name: "batches of 100: peak RSS", value: batched.peakMiB, unit: "MiB" });
+  if (quick) return results;
 
   const small = await measureCsv(100_000);
   const big = await measureCsv(1_000_000);
