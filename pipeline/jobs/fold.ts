@@ -10,6 +10,7 @@
 
 import { metaPendingDeltasOf } from "../../kv/keys.ts";
 import { listAll } from "../../kv/mod.ts";
+import { CommitPipe } from "./commit_pipe.ts";
 import { type Fence, type JobOptions, step } from "./fence.ts";
 import { keyId, type PendingDeltas, WriteSet } from "./write_set.ts";
 
@@ -29,29 +30,49 @@ export async function foldPending(
   opts: JobOptions,
 ): Promise<number> {
   let folded = 0;
-  for (;;) {
-    const records = await listAll<PendingDeltas>(kv, metaPendingDeltasOf(job), {
-      limit: FOLD_LISTING,
+  // Each fold commit is built while the one before is in flight; it starts only
+  // once that one landed, so a batch's dirty marks still never land before its
+  // counters, and a failed commit drops what was built after it (listed again).
+  const pipe = new CommitPipe(fence);
+  const send = async (ws: WriteSet, n: number): Promise<boolean> => {
+    if (!(await pipe.settle())) return false;
+    pipe.start(ws, async (ok) => {
+      if (!ok) return;
+      folded += n;
+      await step(opts, "folded");
     });
-    if (records.length === 0) return folded;
-    let ws = new WriteSet();
-    for (const r of foldOrder(records)) {
-      // Only counters and marks not yet in this commit add mutations.
-      let n = 1;
-      for (const [key] of r.value.counters) if (!ws.counters.has(key)) n++;
-      n += r.value.dirty.length;
-      if (ws.mutations > 0 && !ws.fits({ mutations: n, keyBytes: n * 60, bytes: n * 80 })) {
-        await fence.commit(ws);
-        await step(opts, "folded");
-        ws = new WriteSet();
+    return true;
+  };
+  try {
+    for (;;) {
+      await pipe.settle();
+      const records = await listAll<PendingDeltas>(kv, metaPendingDeltasOf(job), {
+        limit: FOLD_LISTING,
+      });
+      if (records.length === 0) return folded;
+      let ws = new WriteSet();
+      let n = 0;
+      let sent = true;
+      for (const r of foldOrder(records)) {
+        const ids = r.value.counters.map(([key]) => keyId(key));
+        // Only counters and marks not yet in this commit add mutations.
+        let m = 1 + r.value.dirty.length;
+        for (const id of ids) if (!ws.counters.hasId(id)) m++;
+        if (ws.mutations > 0 && !ws.fits({ mutations: m, keyBytes: m * 60, bytes: m * 80 })) {
+          if (!(sent = await send(ws, n))) break;
+          ws = new WriteSet();
+          n = 0;
+        }
+        r.value.counters.forEach(([key, delta], i) => ws.counters.addById(ids[i], key, delta));
+        for (const [kind, id] of r.value.dirty) ws.dirty(kind, id);
+        ws.delete(r.key);
+        n++;
       }
-      for (const [key, delta] of r.value.counters) ws.counters.add(key, delta);
-      for (const [kind, id] of r.value.dirty) ws.dirty(kind, id);
-      ws.delete(r.key);
-      folded++;
+      if (sent) await send(ws, n);
     }
-    await fence.commit(ws);
-    await step(opts, "folded");
+  } catch (err) {
+    await pipe.abandon();
+    throw err;
   }
 }
 

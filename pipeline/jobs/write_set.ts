@@ -72,6 +72,18 @@ export class BatchCounters {
     else this.#deltas.set(id, { key, delta });
   }
 
+  /** {@link add} for a key whose identity (`keyId(key)`) the caller already has. */
+  addById(id: string, key: Deno.KvKey, delta: number): void {
+    const entry = this.#deltas.get(id);
+    if (entry) entry.delta += delta;
+    else this.#deltas.set(id, { key, delta });
+  }
+
+  /** Whether a delta to the key of identity `id` is held. */
+  hasId(id: string): boolean {
+    return this.#deltas.has(id);
+  }
+
   /** Whether a delta to `key` is held (a zero net delta included). */
   has(key: Deno.KvKey): boolean {
     return this.#deltas.has(keyId(key));
