@@ -38,6 +38,11 @@ export interface EventEmitter {
   lastDay: number;
   /** Lines not yet written, released in file order. */
   queue: EventQueue;
+  /** Line heads by type index and event name, built on first use. */
+  heads?: Map<string | undefined, string>[];
+  /** The last userId written and its JSON member (consecutive events are mostly one person's). */
+  userOf?: string;
+  userJson?: string;
 }
 
 /** Context of web events. */
@@ -47,7 +52,6 @@ export const WEB_CONTEXT =
 export const APP_CONTEXT =
   `{"library":{"name":"analytics-ios","version":"4.1.8"},"app":{"name":"Shop","version":"3.2.0"},"device":{"type":"ios"}}`;
 
-const EVENT_MEMBER: Record<string, string> = {};
 const BLOB = `"blob":"${"x".repeat(40_000)}"`;
 const draw = dirtDrawer(EVENT_DIRT);
 
@@ -113,6 +117,73 @@ function odd(name: string, rng: Rng): string {
   return r === 0 ? ` ${name.toLowerCase()} ` : r === 1 ? name.toUpperCase() : `${name}  `;
 }
 
+/** A queued line with every field set, in one fixed order (one object shape for the queue and the tally). */
+function pending(
+  key: number,
+  line: string,
+  n: NormEvent,
+  reason: string | undefined,
+): PendingEvent {
+  return {
+    key,
+    seq: 0,
+    line,
+    reason,
+    messageId: n.messageId,
+    type: n.type,
+    event: n.event,
+    userId: n.userId,
+    anonymousId: n.anonymousId,
+    ts: n.ts,
+    orderId: n.orderId,
+  };
+}
+
+const TYPE_INDEX = { track: 0, page: 1, identify: 2 } as const;
+
+/** `{"type":"…","event":"…","messageId":"`, per emitter, type and event. */
+function headOf(em: EventEmitter, type: LogicalEvent["type"], event: string | undefined): string {
+  const heads = em.heads ??= [new Map(), new Map(), new Map()];
+  const byEvent = heads[TYPE_INDEX[type]];
+  let head = byEvent.get(event);
+  if (head === undefined) {
+    head = `{"type":"${type}"${event === undefined ? "" : `,"event":"${event}"`},"messageId":"`;
+    byEvent.set(event, head);
+  }
+  return head;
+}
+
+const CONTEXT_TAIL = new Map<string, string>();
+
+/** `SS.` and `mmmZ`: the end of an ISO instant, from tables. */
+const SECOND_DOT = Array.from({ length: 60 }, (_, i) => `${String(i).padStart(2, "0")}.`);
+const MILLI_Z = Array.from({ length: 1000 }, (_, i) => `${String(i).padStart(3, "0")}Z`);
+
+/** Minute prefixes (`2026-11-24T10:15:`) of the two most recent days, built on first use. */
+const minuteCache = {
+  days: [Number.NaN, Number.NaN],
+  prefixes: [[] as string[], [] as string[]],
+};
+
+function minutePrefix(minute: number): string {
+  const day = Math.floor(minute / 1440);
+  const c = minuteCache;
+  let slot = c.days[0] === day ? 0 : c.days[1] === day ? 1 : -1;
+  if (slot < 0) {
+    // Replace the older day: lines are mostly of today, some of yesterday.
+    slot = c.days[0] < c.days[1] ? 0 : 1;
+    c.days[slot] = day;
+    c.prefixes[slot] = new Array<string>(1440).fill("");
+  }
+  const prefixes = c.prefixes[slot];
+  const i = minute - day * 1440;
+  let prefix = prefixes[i];
+  if (prefix === "") {
+    prefix = prefixes[i] = new Date(minute * 60_000).toISOString().slice(0, -7);
+  }
+  return prefix;
+}
+
 /**
  * Serialises one event (with its dirt, if drawn) into the pending chunks.
  *
@@ -123,34 +194,39 @@ function odd(name: string, rng: Rng): string {
  */
 export function emitEvent(em: EventEmitter, ev: LogicalEvent): void {
   const rng = em.rng;
-  const messageId = nextId(em);
+  const seq = ++em.seq;
+  const messageId = `msg_${em.tag}_${seq}`;
   const day = dayOfMs(ev.ts);
   let kind = draw(rng, em.rate, em.tally);
   const sent = ev.ts + 40 + rng.int(0, 2500);
   if (kind === null) {
-    // The clean path: one flat string, one object.
-    push(em, -1, {
+    // The clean path: cached pieces and table lookups, no Date, no arrays, one
+    // queue object. The line stays a rope until the sink encodes it.
+    let user = "";
+    if (ev.userId !== undefined) {
+      if (em.userOf !== ev.userId) {
+        em.userOf = ev.userId;
+        em.userJson = `,"userId":"${ev.userId}"`;
+      }
+      user = em.userJson!;
+    }
+    let tail = CONTEXT_TAIL.get(ev.context);
+    if (tail === undefined) CONTEXT_TAIL.set(ev.context, tail = `,"context":${ev.context}}\n`);
+    const tsMinute = Math.floor(ev.ts / 60_000);
+    const tsRest = ev.ts - tsMinute * 60_000;
+    const tsSecond = Math.floor(tsRest / 1000);
+    const sentMinute = Math.floor(sent / 60_000);
+    const sentRest = sent - sentMinute * 60_000;
+    const sentSecond = Math.floor(sentRest / 1000);
+    const line = headOf(em, ev.type, ev.event) + messageId + '",' + ev.anonJson + user +
+      ',"timestamp":"' + minutePrefix(tsMinute) + SECOND_DOT[tsSecond] +
+      MILLI_Z[tsRest - tsSecond * 1000] + '","sentAt":"' + minutePrefix(sentMinute) +
+      SECOND_DOT[sentSecond] + MILLI_Z[sentRest - sentSecond * 1000] + '",' + ev.body + tail;
+    enqueue(em.queue, {
       key: ev.ts,
       seq: 0,
-      line: [
-        '{"type":"',
-        ev.type,
-        ev.event === undefined ? "" : (EVENT_MEMBER[ev.event] ??= `","event":"${ev.event}`),
-        '","messageId":"',
-        messageId,
-        '",',
-        ev.anonJson,
-        ev.userId === undefined ? "" : `,"userId":"${ev.userId}"`,
-        ',"timestamp":"',
-        isoOfMs(ev.ts),
-        '","sentAt":"',
-        isoOfMs(sent),
-        '",',
-        ev.body,
-        ',"context":',
-        ev.context,
-        "}",
-      ].join(""),
+      line,
+      reason: undefined,
       messageId,
       type: ev.type,
       event: ev.event,
@@ -227,7 +303,7 @@ export function emitEvent(em: EventEmitter, ev: LogicalEvent): void {
       key = late * DAY_MS + rng.int(0, DAY_MS - 1);
       break;
   }
-  push(em, late, { ...norm, key, seq: 0, line: render(parts) });
+  push(em, late, pending(key, render(parts) + "\n", norm, undefined));
   if (kind === "retry") {
     const same = rng.chance(0.5);
     const retry = same ? parts : { ...parts, sent: iso(ev.ts + rng.int(5_000, 120_000)) };
@@ -236,19 +312,13 @@ export function emitEvent(em: EventEmitter, ev: LogicalEvent): void {
       retryNorm.ts = norm.ts + 1000;
       retry.ts = iso(retryNorm.ts);
     }
-    push(em, late, { ...retryNorm, key: key + rng.int(1, 60_000), seq: 0, line: render(retry) });
+    push(em, late, pending(key + rng.int(1, 60_000), render(retry) + "\n", retryNorm, undefined));
     return;
   }
   const maker = JUNK[kind];
   if (maker === undefined) return;
   const junk = maker({ ...parts, messageId: `"${nextId(em)}"` }, ev, rng);
-  push(em, late, {
-    ...norm,
-    key: key + rng.int(1, 5_000),
-    seq: 0,
-    line: junk.line,
-    reason: junk.reason,
-  });
+  push(em, late, pending(key + rng.int(1, 5_000), junk.line + "\n", norm, junk.reason));
 }
 
 type JunkMaker = (p: Parts, ev: LogicalEvent, rng: Rng) => { line: string; reason: string };

@@ -19,6 +19,7 @@ export interface PendingEvent extends NormEvent {
   key: number;
   /** Insertion number: ties of `key` keep insertion order. */
   seq: number;
+  /** The line as written, its newline included. */
   line: string;
   /** Quarantine reason code; the event fields are then meaningless. */
   reason?: string;

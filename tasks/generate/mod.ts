@@ -18,7 +18,7 @@ import { FILE_VARIANTS, formatOrderFile, layoutFor, type OrderFormatter } from "
 import { buildPersons, scheduleVisits } from "./persons.ts";
 import { Rng, weightedSampler } from "./prng.ts";
 import { productMembers, runMarketplace, runSession, type World } from "./session.ts";
-import { closeSink, openSink, writeText } from "./sink.ts";
+import { appendText, closeSink, openSink } from "./sink.ts";
 import { createStock, planRestocks, receiveRestocks, snapshotRows } from "./stock.ts";
 import { closeEventBuckets, createEventTally, tallyEvent } from "./truth_events.ts";
 import { createInventoryTally, tallyInventoryWeek } from "./truth_inventory.ts";
@@ -177,16 +177,13 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
   let eventLines = 0, orderRows = 0, inventoryRows = 0, weekIndex = 0;
 
   const sink = await openSink(`${out}/events.ndjson`);
-  let chunk = "";
-  const release = async (upTo: number, flush = false) => {
+  // Lines go straight into the sink's buffer (no chunk strings); a full
+  // buffer is written synchronously, so releasing never awaits.
+  const release = (upTo: number): void => {
     for (let e = next(emitter.queue, upTo); e; e = next(emitter.queue, upTo)) {
       tallyEvent(truth.events, e, e.reason);
-      chunk += e.line + "\n";
+      appendText(sink, e.line);
       eventLines++;
-    }
-    if (chunk.length >= 1 << 16 || (flush && chunk.length > 0)) {
-      await writeText(sink, chunk);
-      chunk = "";
     }
   };
   try {
@@ -211,7 +208,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
       // visit can produce an earlier one.
       const visits = scheduleVisits(persons, { day, progress, rng });
       for (const visit of visits) {
-        await release(visit.start);
+        release(visit.start);
         runSession(world, visit.person, visit.start);
       }
       runMarketplace(
@@ -221,7 +218,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
         Math.floor((book.placed - placedBefore) * 0.05 + rng.next()),
       );
       planRestocks(stock, catalog, day, stockRng);
-      await release((day + 1) * DAY_MS, true);
+      release((day + 1) * DAY_MS);
       closeEventBuckets(truth.events, day - LATE_DAYS_MAX + 1);
 
       const variant = opts.dirty > 0

@@ -51,6 +51,9 @@ export interface World {
   /** `"product_id":…,"currency":…` JSON members per product and currency. */
   productJson: string[][];
   unknownJson: string[][];
+  /** Prebuilt bodies per product, `Product Viewed` (per currency) and the product page; built on first use. */
+  viewBody?: string[][];
+  pageBody?: string[];
   /** End of the last day, epoch ms (exclusive): nothing is timed at or after it. */
   limitMs: number;
   endDay: number;
@@ -87,6 +90,27 @@ export function productMembers(catalog: Catalog): { products: string[][]; unknow
 }
 
 /**
+ * Prebuilds the bodies of `Product Viewed` events (per product and currency)
+ * and of product pages (per product), the most frequent events.
+ *
+ * @example
+ * ```ts
+ * productBodies(catalog, productMembers(catalog).products).pages[0]; // "\"name\":\"Product\",…"
+ * ```
+ */
+export function productBodies(
+  catalog: Catalog,
+  products: string[][],
+): { views: string[][]; pages: string[] } {
+  return {
+    views: products.map((row) => row.map((members) => `"properties":{${members}}`)),
+    pages: catalog.products.map((p) =>
+      `"name":"Product","properties":{"path":"/products/${p.sku.toLowerCase()}","title":"Product"}`
+    ),
+  };
+}
+
+/**
  * Simulates one visit starting at `startMs`.
  *
  * @example
@@ -98,6 +122,12 @@ export function runSession(w: World, person: Person, startMs: number): void {
   const rng = w.rng;
   const day = dayOfMs(startMs);
   let t = startMs;
+  if (w.viewBody === undefined || w.pageBody === undefined) {
+    const bodies = productBodies(w.catalog, w.productJson);
+    w.viewBody = bodies.views;
+    w.pageBody = bodies.pages;
+  }
+  const viewBody = w.viewBody, pageBody = w.pageBody;
   // One event object per visit, refilled for each event (the writer does not keep it).
   const ev: LogicalEvent = {
     type: "page",
@@ -156,12 +186,10 @@ export function runSession(w: World, person: Person, startMs: number): void {
     for (let i = 0; i < views; i++) {
       const p = pickActive(w, day);
       if (p < 0) continue;
-      const sku = w.catalog.products[p].sku.toLowerCase();
       if (rng.chance(0.6)) {
-        const page = `"name":"Product","properties":{"path":"/products/${sku}","title":"Product"}`;
-        if (!emit("page", undefined, page)) return;
+        if (!emit("page", undefined, pageBody[p])) return;
       }
-      if (!emit("track", "Product Viewed", `"properties":{${w.productJson[p][cur]}}`)) return;
+      if (!emit("track", "Product Viewed", viewBody[p][cur])) return;
       viewed.push(p);
     }
     const candidates = rng.chance(0.32) ? viewed.slice(0, rng.int(1, 2)) : [];

@@ -64,6 +64,15 @@ export interface EventTally {
   quality: QualityFigures;
   /** The buckets of the last line's day. */
   cache: { day: number; stats: BucketStats[] };
+  /**
+   * Per person: the day and step mask last recorded in its day bucket. The
+   * week, month and "all" masks always contain the day's, so an event whose
+   * bits the day mask already has only counts (no map updates).
+   */
+  maskDay: number[];
+  mask: number[];
+  /** Per person: the Monday last added to `activeWeeks`. */
+  lastWeek: number[];
 }
 
 /** An empty quality record. */
@@ -107,6 +116,9 @@ export function createEventTally(tag: string): EventTally {
     completed: [],
     quality: emptyQuality(),
     cache: { day: Number.NaN, stats: [] },
+    maskDay: [],
+    mask: [],
+    lastWeek: [],
   };
 }
 
@@ -147,10 +159,18 @@ function bump(map: Map<number, BucketStats>, key: number): BucketStats {
   return s;
 }
 
-function count(s: BucketStats, person: number, bits: number, page: boolean): void {
-  s.events++;
-  if (page) s.pageViews++;
-  s.masks.set(person, (s.masks.get(person) ?? 0) | bits);
+/** Funnel step (1–4) of a track event name, 0 for others; cached by name. */
+const STEP_OF = new Map<string, number>();
+
+function stepOf(event: string): number {
+  let step = STEP_OF.get(event);
+  if (step === undefined) {
+    step = FUNNEL_LOWER.indexOf(event.trim().toLowerCase()) + 1;
+    // Names are few (the funnel's, their dirty spellings, a handful of others); the cap keeps
+    // memory bounded whatever a caller passes.
+    if (STEP_OF.size < 4096) STEP_OF.set(event, step);
+  }
+  return step;
 }
 
 /**
@@ -182,13 +202,14 @@ export function tallyEvent(t: EventTally, ev: NormEvent, reason?: string): void 
     t.persons.set(key, person);
     t.firstDay.push(Infinity);
     t.activeWeeks.push(new Set());
+    t.maskDay.push(Number.NaN);
+    t.mask.push(0);
+    t.lastWeek.push(Number.NaN);
   }
-  let step = 0;
-  if (ev.type === "track") step = FUNNEL_LOWER.indexOf(ev.event!.trim().toLowerCase()) + 1;
+  const step = ev.type === "track" ? stepOf(ev.event!) : 0;
   const bits = 1 | (step > 0 ? 1 << step : 0);
   const page = ev.type === "page";
   const day = Math.floor(ev.ts / DAY_MS);
-  const monday = mondayOf(day);
   const c = t.cache;
   if (c.day !== day) {
     // Consecutive lines mostly share a day: look its buckets up once.
@@ -196,11 +217,36 @@ export function tallyEvent(t: EventTally, ev: NormEvent, reason?: string): void 
       throw new Error(`An event of "${dayString(day)}" came after its day was closed`);
     }
     c.day = day;
-    c.stats = [bump(t.days, day), bump(t.weeks, monday), bump(t.months, monthIndex(day)), t.all];
+    c.stats = [
+      bump(t.days, day),
+      bump(t.weeks, mondayOf(day)),
+      bump(t.months, monthIndex(day)),
+      t.all,
+    ];
   }
-  for (const s of c.stats) count(s, person, bits, page);
-  if (day < t.firstDay[person]) t.firstDay[person] = day;
-  t.activeWeeks[person].add(monday);
+  const stats = c.stats;
+  for (let i = 0; i < 4; i++) {
+    const s = stats[i];
+    s.events++;
+    if (page) s.pageViews++;
+  }
+  if (t.maskDay[person] !== day || (t.mask[person] & bits) !== bits) {
+    let dayMask = 0;
+    for (let i = 0; i < 4; i++) {
+      const masks = stats[i].masks;
+      const mask = (masks.get(person) ?? 0) | bits;
+      masks.set(person, mask);
+      if (i === 0) dayMask = mask;
+    }
+    t.maskDay[person] = day;
+    t.mask[person] = dayMask;
+    if (day < t.firstDay[person]) t.firstDay[person] = day;
+    const monday = mondayOf(day);
+    if (t.lastWeek[person] !== monday) {
+      t.lastWeek[person] = monday;
+      t.activeWeeks[person].add(monday);
+    }
+  }
   if (step === 4 && ev.orderId !== undefined) t.completed.push({ orderId: ev.orderId, day });
 }
 
