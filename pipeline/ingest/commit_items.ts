@@ -200,6 +200,7 @@ export class GroupBudget {
   readonly #busyIds: ReadonlyMap<string, number>;
   readonly #ids = new Set<string>();
   readonly #counterKinds = new Set<string>();
+  #lastKinds: string[] | null = null;
   #checks = 0;
   #mutations = COUNTER_RESERVE;
   #bytes = 0;
@@ -218,7 +219,9 @@ export class GroupBudget {
     // Distinct counters grow with reasons and warnings; count them as they appear.
     const kinds = counterKindsOf(e.item);
     let newCounters = 0;
-    for (const k of kinds) if (!this.#counterKinds.has(k)) newCounters++;
+    // Plain events of one day share one kinds array: once counted, always counted.
+    const known = kinds === this.#lastKinds;
+    if (!known) { for (const k of kinds) if (!this.#counterKinds.has(k)) newCounters++; }
     const l = this.#limits;
     if (
       this.group.length > 0 &&
@@ -226,7 +229,10 @@ export class GroupBudget {
         this.#mutations + cost.mutations + newCounters > l.maxMutations ||
         this.#bytes + cost.bytes > l.maxBytes)
     ) return "full";
-    for (const k of kinds) this.#counterKinds.add(k);
+    if (!known) {
+      for (const k of kinds) this.#counterKinds.add(k);
+      this.#lastKinds = kinds;
+    }
     this.#checks += cost.checks;
     this.#mutations += cost.mutations + newCounters;
     this.#bytes += cost.bytes;

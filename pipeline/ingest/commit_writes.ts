@@ -34,6 +34,12 @@ import {
 class QualityDeltas {
   readonly quality = new Map<string, { source: Source; day: string; metric: string; n: number }>();
   backlog = 0;
+  // Plain events (no replay, no warning) of one day are tallied here without
+  // building a counter key per event; almost every event of a commit is one.
+  #day = "";
+  #received = 0;
+  #accepted = 0;
+  #duplicates = 0;
 
   add(source: Source, day: string, metric: string, n: number): void {
     const id = `${source}|${day}|${metric}`;
@@ -42,7 +48,27 @@ class QualityDeltas {
     else this.quality.set(id, { source, day, metric, n });
   }
 
+  /** Counts a plain event as received and accepted (or a duplicate). */
+  addEvent(day: string, accepted: boolean): void {
+    if (day !== this.#day) {
+      this.#flushEvents();
+      this.#day = day;
+    }
+    this.#received++;
+    if (accepted) this.#accepted++;
+    else this.#duplicates++;
+  }
+
+  #flushEvents(): void {
+    if (this.#received === 0) return;
+    this.add("events", this.#day, "received", this.#received);
+    this.add("events", this.#day, "accepted", this.#accepted);
+    this.add("events", this.#day, "duplicates", this.#duplicates);
+    this.#received = this.#accepted = this.#duplicates = 0;
+  }
+
   applyTo(op: Deno.AtomicOperation): void {
+    this.#flushEvents();
     for (const e of this.quality.values()) {
       if (e.n !== 0) addToCounter(op, goldQuality(e.source, e.day, e.metric), e.n);
     }
@@ -79,13 +105,11 @@ function countersOf(e: Entry, outcome: CommitOutcome, deltas: QualityDeltas): vo
     return;
   }
   const day = dayOfMs(item.event.receivedAt);
-  deltas.add("events", day, "received", 1);
-  if (outcome === "accepted") {
-    deltas.add("events", day, "accepted", 1);
+  const accepted = outcome === "accepted";
+  deltas.addEvent(day, accepted);
+  if (accepted) {
     for (const field of item.warnings) deltas.add("events", day, `warning:${field}`, 1);
     deltas.backlog++;
-  } else {
-    deltas.add("events", day, "duplicates", 1);
   }
 }
 
