@@ -147,3 +147,15 @@ Deno.test("validateOptions() names the bad value", async () => {
   assertThrows(() => validateOptions({ ...ok, end: "2026-13-01" }), RangeError);
   await assertRejects(() => generate({ ...ok, seed: -1 }), RangeError, `"--seed"`);
 });
+
+Deno.test("Rng.hex() gives the zero-padded hex digits of the stream's next u32 draws", () => {
+  fc.assert(
+    fc.property(fc.string(), fc.integer({ min: 1, max: 40 }), (seed, n) => {
+      const a = new Rng(seed);
+      const b = new Rng(seed);
+      let want = "";
+      while (want.length < n) want += b.u32().toString(16).padStart(8, "0");
+      return a.hex(n) === want.slice(0, n) && a.u32() === b.u32();
+    }),
+  );
+});

@@ -27,6 +27,8 @@ function cyrb128(text: string): [number, number, number, number] {
   return [h1 >>> 0, h2 >>> 0, h3 >>> 0, h4 >>> 0];
 }
 
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
 /**
  * A seeded sfc32 stream. Independent streams come from distinct seed texts
  * (`new Rng("42/events")`), so one part of the model can change without
@@ -89,7 +91,12 @@ export class Rng {
   /** Lowercase hex of `n` random nibbles. */
   hex(n: number): string {
     let s = "";
-    while (s.length < n) s += this.u32().toString(16).padStart(8, "0");
+    while (s.length < n) {
+      // Eight digits of a u32 from a byte table: `toString(16)` with a radix is slow in V8.
+      const v = this.u32();
+      s += HEX_BYTE[v >>> 24] + HEX_BYTE[(v >>> 16) & 255] + HEX_BYTE[(v >>> 8) & 255] +
+        HEX_BYTE[v & 255];
+    }
     return s.slice(0, n);
   }
 
