@@ -23,7 +23,7 @@ import { foldPending } from "./fold.ts";
 import { foldBucketKeys } from "./migrate.ts";
 import { getManyChunked } from "../../kv/mod.ts";
 import type { OrderLine } from "../contracts/types.ts";
-import type { UploadRecord } from "../ingest/upload_types.ts";
+import type { StagedRow, UploadRecord } from "../ingest/upload_types.ts";
 import { OrderStateSet } from "../silver/orders.ts";
 import { type Fence, type JobOptions, pastDeadline, step, withLease } from "./fence.ts";
 import type { JobOutcome } from "./runner.ts";
@@ -133,10 +133,17 @@ async function loadState(
   state.loadCustomers(customers);
 }
 
+/** Staged rows of a batch with the state they need loaded, or what stopped it (held until awaited). */
+type Fetched = { rows: { row: number; value: StagedRow }[]; lines: OrderLine[] } | {
+  error: unknown;
+};
+
 /**
- * Applies one upload from its cursor. Each batch is computed while the commit
- * of the one before is in flight ({@link CommitPipe}); the last batch marks
- * the upload `applied`. Returns with the last commit possibly in flight.
+ * Applies one upload from its cursor. KV serves reads and commits of a handle
+ * one at a time, in order, so each batch's rows are listed and its state read
+ * before the commit of the batch before is sent; the batch is then computed
+ * while that commit is written ({@link CommitPipe}). The last batch marks the
+ * upload `applied`. Returns with the last commit possibly in flight.
  */
 async function applyUpload(
   kv: Deno.Kv,
@@ -157,85 +164,106 @@ async function applyUpload(
     upload = e.value;
     versionstamp = e.versionstamp;
   };
-  while (!pastDeadline(opts)) {
-    if (!upload || upload.status !== "classified") return;
-    const rows = await stagedRowsAfter(kv, upload.id, upload.applyCursor, limit);
-    await step(opts, "listed");
-    if (rows.length === 0) {
-      // Rows exhausted by a batch that could not tell (it took exactly `limit`).
+  const fetch = (from: UploadRecord, into: OrderStateSet): Promise<Fetched> =>
+    (async () => {
+      const rows = await stagedRowsAfter(kv, from.id, from.applyCursor, limit);
+      await step(opts, "listed");
+      const lines: OrderLine[] = [];
+      for (const r of rows) if (r.value.kind === "line") lines.push(r.value.line);
+      if (rows.length > 0) {
+        await loadState(kv, into, lines, ctx.readAllLines);
+        await step(opts, "read");
+      }
+      return { rows, lines };
+    })().catch((error) => ({ error }));
+  let next: Promise<Fetched> | null = null;
+  try {
+    while (!pastDeadline(opts)) {
+      if (!upload || upload.status !== "classified") return;
+      if (drain.state.size > STATE_CACHE_LIMIT) {
+        // Read afresh only once nothing is in flight: the new state must see every commit.
+        if (next) await next;
+        next = null;
+        if (!(await pipe.settle())) {
+          await reload();
+          continue;
+        }
+        drain.state = new OrderStateSet(config.fxRates);
+      }
+      const state = drain.state;
+      const fetched: Fetched = await (next ?? fetch(upload, state));
+      next = null;
+      if ("error" in fetched) throw fetched.error;
+      const { rows } = fetched;
+      if (rows.length === 0) {
+        // Rows exhausted by a batch that could not tell (it took exactly `limit`).
+        if (!(await pipe.settle())) {
+          await reload();
+          continue;
+        }
+        const ws = new WriteSet();
+        ws.check({ key, versionstamp: versionstamp ?? fence.leases[0].versionstamp });
+        const applied: UploadRecord = { ...upload, status: "applied" };
+        ws.set(key, applied);
+        if (!(await fence.commit(ws))) {
+          await reload();
+          continue;
+        }
+        await step(opts, "committed");
+        return;
+      }
+      const ws = deferringWriteSet();
+      let cursor = upload.applyCursor;
+      let valid = 0;
+      let changed = 0;
+      let taken = 0;
+      for (const r of rows) {
+        if (r.value.kind === "line") {
+          // Contributions tallied in the state go to pending-delta records when flushed.
+          const records = Math.ceil(state.pendingEntries / DEFERRED_PER_RECORD);
+          const extra = {
+            mutations: LINE_BOUND + records,
+            bytes: 8192 + state.pendingEntries * 80,
+            keyBytes: 2048 + records * 80,
+          };
+          if (valid > 0 && !ws.fits(extra)) break;
+          if (state.apply(r.value.line, r.value.version, ws) === "applied") changed++;
+          valid++;
+        }
+        cursor = r.row;
+        taken++;
+      }
+      state.flush(ws);
+      // A short listing that was taken whole reached the end: this batch closes the upload.
+      const done = rows.length < limit && taken === rows.length;
+      const after: UploadRecord = {
+        ...upload,
+        applyCursor: cursor,
+        ...(done ? { status: "applied" as const } : {}),
+      };
+      ws.set(key, after);
+      ws.sums.add(metaBacklog("orders"), -valid);
+      await step(opts, "computed");
+      if (!done) next = fetch(after, state);
       if (!(await pipe.settle())) {
+        // The batch before did not land: this one was computed on top of it.
+        if (next) await next;
+        next = null;
         await reload();
         continue;
       }
-      const ws = new WriteSet();
       ws.check({ key, versionstamp: versionstamp ?? fence.leases[0].versionstamp });
-      const applied: UploadRecord = { ...upload, status: "applied" };
-      ws.set(key, applied);
-      if (!(await fence.commit(ws))) {
-        await reload();
-        continue;
-      }
-      await step(opts, "committed");
-      return;
+      pipe.start(ws, async (ok) => {
+        if (!ok) return;
+        outcome.records_in += valid;
+        outcome.records_out += changed;
+        await step(opts, "committed");
+      });
+      upload = after;
+      versionstamp = null;
     }
-    if (drain.state.size > STATE_CACHE_LIMIT) {
-      // Read afresh only once nothing is in flight: the new state must see every commit.
-      if (!(await pipe.settle())) {
-        await reload();
-        continue;
-      }
-      drain.state = new OrderStateSet(config.fxRates);
-    }
-    const lines: OrderLine[] = [];
-    for (const r of rows) if (r.value.kind === "line") lines.push(r.value.line);
-    const state = drain.state;
-    await loadState(kv, state, lines, ctx.readAllLines);
-    await step(opts, "read");
-    const ws = deferringWriteSet();
-    let cursor = upload.applyCursor;
-    let valid = 0;
-    let changed = 0;
-    let taken = 0;
-    for (const r of rows) {
-      if (r.value.kind === "line") {
-        // Contributions tallied in the state go to pending-delta records when flushed.
-        const records = Math.ceil(state.pendingEntries / DEFERRED_PER_RECORD);
-        const extra = {
-          mutations: LINE_BOUND + records,
-          bytes: 8192 + state.pendingEntries * 80,
-          keyBytes: 2048 + records * 80,
-        };
-        if (valid > 0 && !ws.fits(extra)) break;
-        if (state.apply(r.value.line, r.value.version, ws) === "applied") changed++;
-        valid++;
-      }
-      cursor = r.row;
-      taken++;
-    }
-    state.flush(ws);
-    // A short listing that was taken whole reached the end: this batch closes the upload.
-    const done = rows.length < limit && taken === rows.length;
-    const next: UploadRecord = {
-      ...upload,
-      applyCursor: cursor,
-      ...(done ? { status: "applied" as const } : {}),
-    };
-    ws.set(key, next);
-    ws.sums.add(metaBacklog("orders"), -valid);
-    await step(opts, "computed");
-    if (!(await pipe.settle())) {
-      // The batch before did not land: this one was computed on top of it.
-      await reload();
-      continue;
-    }
-    ws.check({ key, versionstamp: versionstamp ?? fence.leases[0].versionstamp });
-    pipe.start(ws, async (ok) => {
-      if (!ok) return;
-      outcome.records_in += valid;
-      outcome.records_out += changed;
-      await step(opts, "committed");
-    });
-    upload = next;
-    versionstamp = null;
+  } finally {
+    // A batch read ahead and not used is dropped (its reads only filled the cache).
+    if (next) await next;
   }
 }

@@ -116,11 +116,22 @@ function after(key: Deno.KvKey): Deno.KvKey {
   return [...key, new Uint8Array()];
 }
 
+/** A listed batch with its state loaded, or what stopped it (held until awaited). */
+type Fetched = { entries: Deno.KvEntry<CleanEvent>[] } | { error: unknown };
+
+function entriesOf(f: Fetched): Deno.KvEntry<CleanEvent>[] {
+  if ("error" in f) throw f.error;
+  return f.entries;
+}
+
 /**
  * Drains one shard while holding its lease; returns the events consumed.
- * Each batch is listed, read and computed while the commit of the one before
- * is in flight ({@link CommitPipe}), listing after the last event that commit
- * consumes; a last listing from the start picks up events that landed behind.
+ *
+ * KV serves reads and commits of a handle one at a time, in order, so the
+ * next batch is listed (after the last event this one takes) and its person
+ * state read before this batch's commit is sent; it is then computed while
+ * that commit is written ({@link CommitPipe}). A last listing from the start
+ * picks up events that landed behind.
  */
 async function drainShard(
   kv: Deno.Kv,
@@ -140,30 +151,40 @@ async function drainShard(
   let listLimit = limit;
   // The last event of the commit in flight (or just landed), null to list from the start.
   let last: Deno.KvKey | null = null;
+  const fetch = (from: Deno.KvKey | null, into: EventState, n: number): Promise<Fetched> =>
+    (async () => {
+      const entries: Deno.KvEntry<CleanEvent>[] = [];
+      const selector = from ? { prefix, start: after(from) } : { prefix };
+      for await (const e of kv.list<CleanEvent>(selector, { limit: n, batchSize: n })) {
+        entries.push(e);
+      }
+      if (entries.length > 0) {
+        await step(opts, "listed");
+        const events = entries.map((e) => e.value);
+        into.load(await getManyChunked(kv, into.personKeysFor(events)));
+        into.load(await getManyChunked(kv, into.maskKeysFor(events)));
+        await step(opts, "read");
+      }
+      return { entries };
+    })().catch((error) => ({ error }));
+  let next: Promise<Fetched> | null = null;
   try {
     while (!pastDeadline(opts)) {
-      const entries: Deno.KvEntry<CleanEvent>[] = [];
-      const selector = last ? { prefix, start: after(last) } : { prefix };
-      for await (
-        const e of kv.list<CleanEvent>(selector, { limit: listLimit, batchSize: listLimit })
-      ) entries.push(e);
+      if (state.size > STATE_CACHE_LIMIT) {
+        // Read afresh only once nothing is in flight: the new state must see every commit.
+        if (next) await next;
+        next = null;
+        if (!(await pipe.settle())) last = null;
+        state = new EventState();
+      }
+      const entries = entriesOf(await (next ?? fetch(last, state, listLimit)));
+      next = null;
       if (entries.length === 0) {
         if (last === null) break;
         if (!(await pipe.settle())) state = new EventState();
         last = null;
         continue;
       }
-      await step(opts, "listed");
-      if (state.size > STATE_CACHE_LIMIT) {
-        // Read afresh only once nothing is in flight: the new state must see every commit.
-        if (!(await pipe.settle())) last = null;
-        state = new EventState();
-        if (last === null) continue;
-      }
-      const events = entries.map((e) => e.value);
-      state.load(await getManyChunked(kv, state.personKeysFor(events)));
-      state.load(await getManyChunked(kv, state.maskKeysFor(events)));
-      await step(opts, "read");
       const ws = new WriteSet();
       let n = 0;
       for (const e of entries) {
@@ -179,8 +200,13 @@ async function drainShard(
       state.flush(ws);
       ws.counters.add(metaBacklog("events"), -n);
       await step(opts, "computed");
+      const taken = entries[n - 1].key;
+      listLimit = Math.min(limit, n + LIST_MARGIN);
+      next = fetch(taken, state, listLimit);
       if (!(await pipe.settle())) {
         // The batch before did not land: this one was computed on top of it.
+        await next;
+        next = null;
         state = new EventState();
         last = null;
         continue;
@@ -190,11 +216,12 @@ async function drainShard(
         consumed += n;
         await step(opts, "committed");
       });
-      last = entries[n - 1].key;
-      listLimit = Math.min(limit, n + LIST_MARGIN);
+      last = taken;
     }
+    if (next) await next;
     await pipe.settle();
   } catch (err) {
+    if (next) await next;
     await pipe.abandon();
     throw err;
   }
