@@ -234,3 +234,27 @@ Deno.test("Ingest counters satisfy received = accepted + quarantined + duplicate
     { numRuns: 30 },
   );
 });
+
+Deno.test("GroupCommitter starts a second commit once overlapAt records wait, else hands the first one's slot to them", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    for (const [overlapAt, waiting] of [[5, 0], [90, 5]] as const) {
+      const c = new GroupCommitter(kv, { lingerMs: 0, overlapAt });
+      const first = c.submit([eventItem(`first-${overlapAt}`)]);
+      const rest = Array.from(
+        { length: 5 },
+        (_, i) => c.submit([eventItem(`rest-${overlapAt}-${i}`)]),
+      );
+      assertEquals(c.pending, waiting, `overlapAt ${overlapAt}`);
+      await first;
+      // The finished commit handed its slot to the waiting records before answering.
+      assertEquals(c.pending, 0, `overlapAt ${overlapAt}, after the first commit`);
+      assertEquals((await Promise.all(rest)).flat().length, 5);
+      assertEquals(c.commits, 2);
+      await c.idle();
+    }
+    assertEquals((await bronzeEvents(kv)).length, 12);
+  } finally {
+    kv.close();
+  }
+});
