@@ -51,6 +51,15 @@ export function maskContribution(m: number): Record<string, number> {
   };
 }
 
+/** The counters a step mask contributes to, in {@link CONTRIBUTIONS} order. */
+const MASK_METRICS = Object.keys(maskContribution(0));
+
+/** {@link maskContribution} of every mask (0–31) as numbers in {@link MASK_METRICS} order. */
+const CONTRIBUTIONS: number[][] = Array.from(
+  { length: 32 },
+  (_, m) => MASK_METRICS.map((k) => maskContribution(m)[k]),
+);
+
 /** The mask bits of one event. */
 export function eventBits(step: number): number {
   return step >= 1 && step <= 4 ? ANY | (1 << step) : ANY;
@@ -202,11 +211,11 @@ export class EventState {
       const record = { ...this.masks.get(id), [b]: next };
       this.masks.set(id, record);
       ws.set(silverPersonMasks(ev.person, part), record);
-      const before = maskContribution(old);
-      const after = maskContribution(next);
-      for (const metric in after) {
-        const d = after[metric] - before[metric];
-        if (d !== 0) ws.counters.add(goldCounter(metric, b), d);
+      const before = CONTRIBUTIONS[old];
+      const after = CONTRIBUTIONS[next];
+      for (let i = 0; i < MASK_METRICS.length; i++) {
+        const d = after[i] - before[i];
+        if (d !== 0) ws.counters.add(goldCounter(MASK_METRICS[i], b), d);
       }
     }
     this.#applyPerson(ev, buckets[1], ws);
