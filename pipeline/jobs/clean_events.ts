@@ -151,11 +151,19 @@ async function drainShard(
   let listLimit = limit;
   // The last event of the commit in flight (or just landed), null to list from the start.
   let last: Deno.KvKey | null = null;
-  const fetch = (from: Deno.KvKey | null, into: EventState, n: number): Promise<Fetched> =>
+  // `carry`: events listed before and not taken by the last batch (still in bronze,
+  // their state held), so they are not listed and decoded again.
+  const fetch = (
+    from: Deno.KvKey | null,
+    into: EventState,
+    n: number,
+    carry: Deno.KvEntry<CleanEvent>[] = [],
+  ): Promise<Fetched> =>
     (async () => {
-      const entries: Deno.KvEntry<CleanEvent>[] = [];
+      const entries: Deno.KvEntry<CleanEvent>[] = [...carry];
       const selector = from ? { prefix, start: after(from) } : { prefix };
-      for await (const e of kv.list<CleanEvent>(selector, { limit: n, batchSize: n })) {
+      const more = Math.max(1, n - carry.length);
+      for await (const e of kv.list<CleanEvent>(selector, { limit: more, batchSize: more })) {
         entries.push(e);
       }
       if (entries.length > 0) {
@@ -202,7 +210,7 @@ async function drainShard(
       await step(opts, "computed");
       const taken = entries[n - 1].key;
       listLimit = Math.min(limit, n + LIST_MARGIN);
-      next = fetch(taken, state, listLimit);
+      next = fetch(entries[entries.length - 1].key, state, listLimit, entries.slice(n));
       if (!(await pipe.settle())) {
         // The batch before did not land: this one was computed on top of it.
         await next;
