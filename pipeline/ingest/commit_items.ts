@@ -241,3 +241,32 @@ export class GroupBudget {
     return "taken";
   }
 }
+
+/** Limits and timing of the group committer (`committer.ts`). */
+export interface CommitterOptions {
+  /** Most checks per commit (KV allows 100). */
+  maxChecks: number;
+  /** Most mutations per commit (KV allows 1,000). */
+  maxMutations: number;
+  /** Most estimated bytes per commit (KV allows ~800 KiB locally). */
+  maxBytes: number;
+  /** How long the first waiting record may wait for company when no commit is being written. */
+  lingerMs: number;
+  /** Commits in flight at once (the next commit is built and queued while one is written). */
+  maxInFlight: number;
+  /**
+   * Waiting records that start another commit while one is written. Fewer wait
+   * for that commit to end; `maxChecks` or more always start at once.
+   */
+  overlapAt: number;
+}
+
+/** Defaults of docs/pipeline.md. */
+export const DEFAULT_COMMITTER_OPTIONS: CommitterOptions = {
+  maxChecks: 90,
+  maxMutations: 900,
+  maxBytes: 600 * 1024,
+  lingerMs: 1,
+  maxInFlight: 2,
+  overlapAt: 90,
+};

@@ -3,7 +3,8 @@
  * `check(dedup marker absent)`, `set(dedup marker, 30 days)`, `set(bronze
  * event)`. Per quarantined record: `set(record)`, `set(by-source index)`. Per
  * commit: quality counters, the events backlog and the sources'
- * last-received times as `sum`/`max`.
+ * last-received times as `sum`/`max`. After a failed dedup check, the
+ * markers of the group are re-read ({@link rereadMarkers}).
  *
  * @module
  */
@@ -21,6 +22,7 @@ import {
 } from "../../kv/keys.ts";
 import { shardOf } from "../../kv/ids.ts";
 import { addToCounter } from "../../kv/counters.ts";
+import { getManyChunked } from "../../kv/mod.ts";
 import {
   type CommitOutcome,
   dayOfMs,
@@ -154,4 +156,31 @@ export function buildCommit(op: Deno.AtomicOperation, group: Entry[]): void {
   }
   deltas.applyTo(op);
   for (const [source, ms] of lastReceived) op.max(metaLastReceived(source), BigInt(ms));
+}
+
+/**
+ * After a failed check: re-reads the dedup and replay markers of a group and
+ * marks the events already taken (`knownDuplicate`) and the replays already
+ * made (`knownReplayed`), so the group can be committed again.
+ */
+export async function rereadMarkers(kv: Deno.Kv, group: Entry[]): Promise<void> {
+  const events = group.filter((e) =>
+    e.item.kind === "event" && !e.knownDuplicate && !e.knownReplayed
+  );
+  const dedupKeys = events.map((e) => metaEventDedup((e.item as EventCommitItem).event.messageId));
+  const replays = group.filter((e) => e.item.kind === "event" && e.item.replay && !e.knownReplayed);
+  const replayKeys = replays.map((e) =>
+    metaReplayed((e.item as EventCommitItem).replay!.record.id)
+  );
+  // Both reads at once: neither depends on the other's answer.
+  const [markers, done] = await Promise.all([
+    getManyChunked<string>(kv, dedupKeys),
+    getManyChunked<string>(kv, replayKeys),
+  ]);
+  events.forEach((e, i) => {
+    if (markers[i].versionstamp !== null) e.knownDuplicate = true;
+  });
+  replays.forEach((e, i) => {
+    if (done[i].versionstamp !== null) e.knownReplayed = true;
+  });
 }

@@ -12,58 +12,30 @@
  * @module
  */
 
-import { metaEventDedup, metaReplayed } from "../../kv/keys.ts";
-import { getManyChunked } from "../../kv/mod.ts";
 import {
   type CommitItem,
   type CommitOutcome,
+  type CommitterOptions,
   dedupIdOf,
+  DEFAULT_COMMITTER_OPTIONS,
   type Entry,
-  type EventCommitItem,
   GroupBudget,
   outcomeOf,
   type Waiter,
 } from "./commit_items.ts";
-import { buildCommit } from "./commit_writes.ts";
+import { buildCommit, rereadMarkers } from "./commit_writes.ts";
 
 export {
   type CommitItem,
   type CommitOutcome,
+  type CommitterOptions,
   type CounterCommitItem,
   DEDUP_WINDOW_MS,
+  DEFAULT_COMMITTER_OPTIONS,
   type EventCommitItem,
   type QuarantineCommitItem,
   type ReplayOf,
 } from "./commit_items.ts";
-
-/** Limits and timing of a {@link GroupCommitter}. */
-export interface CommitterOptions {
-  /** Most checks per commit (KV allows 100). */
-  maxChecks: number;
-  /** Most mutations per commit (KV allows 1,000). */
-  maxMutations: number;
-  /** Most estimated bytes per commit (KV allows ~800 KiB locally). */
-  maxBytes: number;
-  /** How long the first waiting record may wait for company when no commit is being written. */
-  lingerMs: number;
-  /** Commits in flight at once (the next commit is built and queued while one is written). */
-  maxInFlight: number;
-  /**
-   * Waiting records that start another commit while one is written. Fewer wait
-   * for that commit to end; `maxChecks` or more always start at once.
-   */
-  overlapAt: number;
-}
-
-/** Defaults of docs/pipeline.md. */
-export const DEFAULT_COMMITTER_OPTIONS: CommitterOptions = {
-  maxChecks: 90,
-  maxMutations: 900,
-  maxBytes: 600 * 1024,
-  lingerMs: 1,
-  maxInFlight: 2,
-  overlapAt: 90,
-};
 
 /** How an entry ended: an outcome, or the error that failed its request. */
 type Settled = { e: Entry; outcome: CommitOutcome } | { e: Entry; outcome: null; error: unknown };
@@ -266,36 +238,9 @@ export class GroupCommitter {
         this.commits++;
         return group.map((e) => ({ e, outcome: outcomeOf(e) }));
       }
-      await this.#rereadMarkers(group);
+      await rereadMarkers(this.#kv, group);
     }
     throw new Error("Commit kept failing its dedup checks");
-  }
-
-  /** After a failed check: which events are taken, which replays happened. */
-  async #rereadMarkers(group: Entry[]): Promise<void> {
-    const events = group.filter((e) =>
-      e.item.kind === "event" && !e.knownDuplicate && !e.knownReplayed
-    );
-    const dedupKeys = events.map((e) =>
-      metaEventDedup((e.item as EventCommitItem).event.messageId)
-    );
-    const replays = group.filter((e) =>
-      e.item.kind === "event" && e.item.replay && !e.knownReplayed
-    );
-    const replayKeys = replays.map((e) =>
-      metaReplayed((e.item as EventCommitItem).replay!.record.id)
-    );
-    // Both reads at once: neither depends on the other's answer.
-    const [markers, done] = await Promise.all([
-      getManyChunked<string>(this.#kv, dedupKeys),
-      getManyChunked<string>(this.#kv, replayKeys),
-    ]);
-    events.forEach((e, i) => {
-      if (markers[i].versionstamp !== null) e.knownDuplicate = true;
-    });
-    replays.forEach((e, i) => {
-      if (done[i].versionstamp !== null) e.knownReplayed = true;
-    });
   }
 
   /**
