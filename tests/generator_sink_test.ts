@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { appendText, closeSink, openSink, writeText } from "../tasks/generate/sink.ts";
+import { closeSink, openSink, writeText } from "../tasks/generate/sink.ts";
 import { assert, assertEquals } from "./assert.ts";
 
 /** Texts of every kind the sink may see: ASCII, any Unicode, lone surrogates, ropes, long runs. */
@@ -12,22 +12,19 @@ const piece = fc.oneof(
 );
 const text = fc.array(piece, { maxLength: 6 }).map((parts) => parts.reduce((a, b) => a + b, ""));
 
-Deno.test("appendText() and writeText() write what TextEncoder encodes, across buffer flushes", async () => {
+Deno.test("writeText() writes what TextEncoder encodes, across buffer flushes", async () => {
   const dir = await Deno.makeTempDir({ prefix: "gen_sink_" });
   try {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(fc.boolean(), text), { maxLength: 25 }), async (ops) => {
+      fc.asyncProperty(fc.array(text, { maxLength: 25 }), async (texts) => {
         const path = `${dir}/out.txt`;
         // A small buffer, so flushes and the oversized-text path are exercised.
         const sink = await openSink(path, 4096);
-        for (const [sync, t] of ops) {
-          if (sync) appendText(sink, t);
-          else await writeText(sink, t);
-        }
+        for (const t of texts) await writeText(sink, t);
         await closeSink(sink);
         // Each call encodes its own text (a surrogate pair split across calls is two U+FFFD).
         const encoder = new TextEncoder();
-        const want = new Uint8Array(ops.flatMap(([, t]) => [...encoder.encode(t)]));
+        const want = new Uint8Array(texts.flatMap((t) => [...encoder.encode(t)]));
         const got = await Deno.readFile(path);
         assertEquals(got.length, want.length);
         assert(got.every((b, i) => b === want[i]), "The written bytes differ from TextEncoder's");

@@ -200,8 +200,9 @@ export function emitEvent(em: EventEmitter, ev: LogicalEvent): void {
   let kind = draw(rng, em.rate, em.tally);
   const sent = ev.ts + 40 + rng.int(0, 2500);
   if (kind === null) {
-    // The clean path: cached pieces and table lookups, no Date, no arrays, one
-    // queue object. The line stays a rope until the sink encodes it.
+    // The clean path: one join of cached pieces and table lookups (no Date, no
+    // intermediate strings) and one queue object. A flat line keeps the chunk
+    // cheap to flatten later; concatenating a rope here measured slower.
     let user = "";
     if (ev.userId !== undefined) {
       if (em.userOf !== ev.userId) {
@@ -218,10 +219,24 @@ export function emitEvent(em: EventEmitter, ev: LogicalEvent): void {
     const sentMinute = Math.floor(sent / 60_000);
     const sentRest = sent - sentMinute * 60_000;
     const sentSecond = Math.floor(sentRest / 1000);
-    const line = headOf(em, ev.type, ev.event) + messageId + '",' + ev.anonJson + user +
-      ',"timestamp":"' + minutePrefix(tsMinute) + SECOND_DOT[tsSecond] +
-      MILLI_Z[tsRest - tsSecond * 1000] + '","sentAt":"' + minutePrefix(sentMinute) +
-      SECOND_DOT[sentSecond] + MILLI_Z[sentRest - sentSecond * 1000] + '",' + ev.body + tail;
+    const line = [
+      headOf(em, ev.type, ev.event),
+      messageId,
+      '",',
+      ev.anonJson,
+      user,
+      ',"timestamp":"',
+      minutePrefix(tsMinute),
+      SECOND_DOT[tsSecond],
+      MILLI_Z[tsRest - tsSecond * 1000],
+      '","sentAt":"',
+      minutePrefix(sentMinute),
+      SECOND_DOT[sentSecond],
+      MILLI_Z[sentRest - sentSecond * 1000],
+      '",',
+      ev.body,
+      tail,
+    ].join("");
     enqueue(em.queue, {
       key: ev.ts,
       seq: 0,
