@@ -113,6 +113,8 @@ export function orderFacts(
   const unitsBySkuDay = new Map<string, Map<number, number>>();
   const ordersByDay = new Map<number, Set<string>>();
   const unknownSkuLinesByDay = new Map<number, number>();
+  // Bucket labels per day: lines share few days, and each label costs a Date.
+  const labelsByDay = new Map<number, string[]>();
   for (const line of lines) {
     const day = Math.floor(line.orderTs / 86_400_000);
     const value = lineValueCents({
@@ -133,7 +135,11 @@ export function orderFacts(
         unknownSkuLinesByDay.set(day, (unknownSkuLinesByDay.get(day) ?? 0) + 1);
       }
     }
-    for (const label of [dayString(day), isoWeekLabel(day), monthLabel(day), "all"]) {
+    let labels = labelsByDay.get(day);
+    if (!labels) {
+      labelsByDay.set(day, labels = [dayString(day), isoWeekLabel(day), monthLabel(day), "all"]);
+    }
+    for (const label of labels) {
       let a = accs.get(label);
       if (!a) accs.set(label, a = newAcc());
       if (revenue) {

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { isoOfMs } from "./calendar.ts";
 import type { ORDER_DIRT } from "./dirt.ts";
 import { formatD4, formatD4Grouped } from "./money.ts";
 import type { Rng } from "./prng.ts";
@@ -26,7 +27,7 @@ const BAD_COUNTRY: Record<string, string> = {
 
 /** `YYYY-MM-DDTHH:MM:SSZ` of an epoch-ms instant. */
 export function isoSeconds(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 19) + "Z";
+  return isoOfMs(ms).slice(0, 19) + "Z";
 }
 
 /** An order-row dirt kind. */
