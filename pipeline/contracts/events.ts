@@ -6,6 +6,7 @@
  * @module
  */
 
+import { isSegmentEventShape } from "./event_shape.ts";
 import {
   type CleanEvent,
   type EventType,
@@ -209,8 +210,9 @@ export function normaliseEvent(raw: unknown, ctx: NormaliseEventContext): Normal
   }
   if (type === "track" && isAbsent(raw.event)) missing("event");
 
-  const structure = segmentEventSchema.safeParse(raw);
-  if (!structure.success) {
+  // The common, valid shape skips zod's copying parse; zod still decides and words the rest.
+  const structure = isSegmentEventShape(raw) ? null : segmentEventSchema.safeParse(raw);
+  if (structure && !structure.success) {
     for (const issue of structure.error.issues) {
       const field = String(issue.path[0] ?? "");
       // Timestamps have their own code; `event` only matters for track.
