@@ -19,7 +19,7 @@ import {
 } from "../../kv/keys.ts";
 import { oldestFirstId } from "../../kv/ids.ts";
 import { CommitPipe } from "./commit_pipe.ts";
-import { foldPending } from "./fold.ts";
+import { foldPending, foldRecords } from "./fold.ts";
 import { foldBucketKeys } from "./migrate.ts";
 import { getManyChunked } from "../../kv/mod.ts";
 import type { OrderLine } from "../contracts/types.ts";
@@ -28,7 +28,7 @@ import { OrderStateSet } from "../silver/orders.ts";
 import { type Fence, type JobOptions, pastDeadline, step, withLease } from "./fence.ts";
 import type { JobOutcome } from "./runner.ts";
 import { classifiedUploads, stagedRowsAfter } from "./uploads.ts";
-import { DEFERRED_PER_RECORD, WriteSet } from "./write_set.ts";
+import { DEFERRED_PER_RECORD, type PendingDeltas, WriteSet } from "./write_set.ts";
 
 /** Lease name of the job. */
 export const APPLY_ORDERS = "apply_orders";
@@ -60,12 +60,24 @@ export async function applyOrders(
       // Stores made before customer counts records: fold their per-bucket keys once.
       await foldBucketKeys(kv, fence, silverCustomerBucketsAll(), silverCustomerCounts);
       await foldPending(kv, fence, APPLY_ORDERS, opts);
-      const ctx = { config, fence, pipe, opts, outcome, drain, readAllLines };
+      const ctx: ApplyContext = {
+        config,
+        fence,
+        pipe,
+        opts,
+        outcome,
+        drain,
+        readAllLines,
+        committed: [],
+      };
       for (const upload of await classifiedUploads(kv, "orders")) {
         if (pastDeadline(opts)) break;
         await applyUpload(kv, ctx, upload);
       }
       await pipe.settle();
+      // The records this run committed are folded as built, without reading them
+      // back; the listing then finds only what is left (none, unless a fold failed).
+      await foldRecords(fence, ctx.committed, opts);
       await foldPending(kv, fence, APPLY_ORDERS, opts);
     } catch (err) {
       await pipe.abandon();
@@ -109,7 +121,12 @@ interface ApplyContext {
   outcome: JobOutcome;
   drain: { state: OrderStateSet };
   readAllLines: boolean;
+  /** Pending-delta records of this run's landed commits (≤ {@link FOLD_IN_MEMORY}). */
+  committed: { key: Deno.KvKey; value: PendingDeltas }[];
 }
+
+/** Pending-delta records a run keeps to fold without reading them back; the rest are listed. */
+const FOLD_IN_MEMORY = 2_000;
 
 /** Reads the state a batch of line versions needs that the drain does not hold yet. */
 async function loadState(
@@ -255,6 +272,8 @@ async function applyUpload(
       ws.check({ key, versionstamp: versionstamp ?? fence.leases[0].versionstamp });
       pipe.start(ws, async (ok) => {
         if (!ok) return;
+        const records = ws.pendingRecords();
+        if (ctx.committed.length + records.length <= FOLD_IN_MEMORY) ctx.committed.push(...records);
         outcome.records_in += valid;
         outcome.records_out += changed;
         await step(opts, "committed");

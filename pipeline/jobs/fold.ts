@@ -30,9 +30,34 @@ export async function foldPending(
   opts: JobOptions,
 ): Promise<number> {
   let folded = 0;
-  // Each fold commit is built while the one before is in flight; it starts only
-  // once that one landed, so a batch's dirty marks still never land before its
-  // counters, and a failed commit drops what was built after it (listed again).
+  for (;;) {
+    const records = await listAll<PendingDeltas>(kv, metaPendingDeltasOf(job), {
+      limit: FOLD_LISTING,
+    });
+    if (records.length === 0) return folded;
+    folded += (await foldRecords(fence, records, opts)).folded;
+  }
+}
+
+/**
+ * Folds `records` (pending-delta records in KV, as listed, or as the commits
+ * that wrote them built them) into gold counters and dirty marks, deleting
+ * each in the commit that applies it. Each fold commit is built while the one
+ * before is in flight; it starts only once that one landed, so a batch's dirty
+ * marks never land before its counters, and after a failed commit the rest is
+ * left for {@link foldPending} (`complete` false).
+ *
+ * @example
+ * ```ts
+ * await foldRecords(fence, committedRecords, opts);
+ * ```
+ */
+export async function foldRecords(
+  fence: Fence,
+  records: { key: Deno.KvKey; value: PendingDeltas }[],
+  opts: JobOptions,
+): Promise<{ folded: number; complete: boolean }> {
+  let folded = 0;
   const pipe = new CommitPipe(fence);
   const send = async (ws: WriteSet, n: number): Promise<boolean> => {
     if (!(await pipe.settle())) return false;
@@ -44,32 +69,26 @@ export async function foldPending(
     return true;
   };
   try {
-    for (;;) {
-      await pipe.settle();
-      const records = await listAll<PendingDeltas>(kv, metaPendingDeltasOf(job), {
-        limit: FOLD_LISTING,
-      });
-      if (records.length === 0) return folded;
-      let ws = new WriteSet();
-      let n = 0;
-      let sent = true;
-      for (const r of foldOrder(records)) {
-        const ids = r.value.counters.map(([key]) => keyId(key));
-        // Only counters and marks not yet in this commit add mutations.
-        let m = 1 + r.value.dirty.length;
-        for (const id of ids) if (!ws.counters.hasId(id)) m++;
-        if (ws.mutations > 0 && !ws.fits({ mutations: m, keyBytes: m * 60, bytes: m * 80 })) {
-          if (!(sent = await send(ws, n))) break;
-          ws = new WriteSet();
-          n = 0;
-        }
-        r.value.counters.forEach(([key, delta], i) => ws.counters.addById(ids[i], key, delta));
-        for (const [kind, id] of r.value.dirty) ws.dirty(kind, id);
-        ws.delete(r.key);
-        n++;
+    let ws = new WriteSet();
+    let n = 0;
+    let sent = true;
+    for (const r of foldOrder(records)) {
+      const ids = r.value.counters.map(([key]) => keyId(key));
+      // Only counters and marks not yet in this commit add mutations.
+      let m = 1 + r.value.dirty.length;
+      for (const id of ids) if (!ws.counters.hasId(id)) m++;
+      if (ws.mutations > 0 && !ws.fits({ mutations: m, keyBytes: m * 60, bytes: m * 80 })) {
+        if (!(sent = await send(ws, n))) break;
+        ws = new WriteSet();
+        n = 0;
       }
-      if (sent) await send(ws, n);
+      r.value.counters.forEach(([key, delta], i) => ws.counters.addById(ids[i], key, delta));
+      for (const [kind, id] of r.value.dirty) ws.dirty(kind, id);
+      ws.delete(r.key);
+      n++;
     }
+    if (sent && n > 0) sent = await send(ws, n);
+    return { folded, complete: (await pipe.settle()) && sent };
   } catch (err) {
     await pipe.abandon();
     throw err;
@@ -87,9 +106,8 @@ const FOLD_LISTING = 1000;
  * batch), while the parts of one batch keep their order: its dirty marks,
  * which come last, never land before its counters.
  */
-function foldOrder(records: Deno.KvEntry<PendingDeltas>[]): Deno.KvEntry<PendingDeltas>[] {
-  const firstKey = (r: Deno.KvEntry<PendingDeltas>) =>
-    r.value.counters.length > 0 ? keyId(r.value.counters[0][0]) : "\uffff";
+function foldOrder<R extends { value: PendingDeltas }>(records: R[]): R[] {
+  const firstKey = (r: R) => r.value.counters.length > 0 ? keyId(r.value.counters[0][0]) : "\uffff";
   return records
     .map((r, i) => ({ r, i, k: firstKey(r) }))
     .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.i - b.i))

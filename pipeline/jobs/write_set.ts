@@ -153,6 +153,7 @@ export class WriteSet {
   #bytes = 0;
   #keyBytes = 0;
   #deferTo: ((part: number) => Deno.KvKey) | null = null;
+  #records: { key: Deno.KvKey; value: PendingDeltas }[] = [];
   /** Gold counter deltas: `sum`s, or deferred to pending-delta records (see {@link deferCounters}). */
   readonly counters = new BatchCounters();
   /** Counter deltas always written as `sum`s in this commit (backlogs). */
@@ -223,6 +224,15 @@ export class WriteSet {
 
   #deferredRecords(): number {
     return Math.ceil((this.counters.size + this.#dirty.size) / DEFERRED_PER_RECORD);
+  }
+
+  /**
+   * The pending-delta records the last {@link toAtomic} built (with
+   * {@link deferCounters}): once that commit landed, a job may fold them
+   * without reading them back.
+   */
+  pendingRecords(): { key: Deno.KvKey; value: PendingDeltas }[] {
+    return this.#records;
   }
 
   /** Dirty marks collected so far. */
@@ -300,9 +310,12 @@ export class WriteSet {
       const entries: PendingDeltas = { counters: [], dirty: [] };
       let part = 0;
       let n = 0;
+      this.#records = [];
       const flush = () => {
         if (n === 0) return;
-        op.set(this.#deferTo!(part++), { counters: entries.counters, dirty: entries.dirty });
+        const record = { key: this.#deferTo!(part++), value: { ...entries } };
+        this.#records.push(record);
+        op.set(record.key, record.value);
         entries.counters = [];
         entries.dirty = [];
         n = 0;
