@@ -7,7 +7,8 @@
  * V8 heap sizing, both plateauing).
  *
  * Every measurement runs in a fresh child process (this file with `--child`),
- * so RSS figures do not carry over from seeding or from another measurement.
+ * so RSS figures do not carry over from seeding or from another measurement;
+ * each figure is the median of three such runs, interleaved.
  * `EXPORT_BENCH_ROWS=20000,200000` overrides the two sizes.
  *
  * @module
@@ -146,6 +147,25 @@ async function child(path: string, mode: Mode, rows: number): Promise<void> {
   }
 }
 
+/** Child processes per figure (their median is reported). */
+const RUNS = 3;
+
+function medianOf(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1];
+}
+
+/** The median time and the median RSS growth of several runs of one measurement. */
+function medianReport(reports: ChildReport[]): ChildReport {
+  return {
+    rows: reports[0].rows,
+    bytes: reports[0].bytes,
+    ms: medianOf(reports.map((r) => r.ms)),
+    rssStart: 0,
+    rssPeak: medianOf(reports.map((r) => r.rssPeak - r.rssStart)),
+  };
+}
+
 async function measure(path: string, mode: Mode, rows: number): Promise<ChildReport> {
   const config = new URL("../deno.json", import.meta.url).pathname;
   const out = await new Deno.Command(Deno.execPath(), {
@@ -174,7 +194,8 @@ async function measure(path: string, mode: Mode, rows: number): Promise<ChildRep
 }
 
 /**
- * Runs the export benchmark (two to three minutes at the default sizes on an idle machine).
+ * Runs the export benchmark (six to eight minutes at the default sizes on an idle machine:
+ * every figure is the median of three child processes).
  *
  * @example
  * ```ts
@@ -190,13 +211,19 @@ export async function benchExport(): Promise<BenchResult[]> {
     await seed(paths[large], large);
     // Each format is measured right after its own raw listing, so a change of
     // machine load between measurements does not skew the ratio.
-    const reports = new Map<string, ChildReport>();
-    for (const rows of [small, large]) {
-      for (const mode of ["csv", "ndjson", "parquet"] as const) {
-        reports.set(`list-${mode}:${rows}`, await measure(paths[rows], "list", rows));
-        reports.set(`${mode}:${rows}`, await measure(paths[rows], mode, rows));
+    // Peak RSS moves by tens of MiB between identical runs (when V8 happens to
+    // grow its heap), so every figure is the median of RUNS child processes.
+    const runs = new Map<string, ChildReport[]>();
+    const add = (key: string, r: ChildReport) => runs.set(key, [...(runs.get(key) ?? []), r]);
+    for (let run = 0; run < RUNS; run++) {
+      for (const rows of [small, large]) {
+        for (const mode of ["csv", "ndjson", "parquet"] as const) {
+          add(`list-${mode}:${rows}`, await measure(paths[rows], "list", rows));
+          add(`${mode}:${rows}`, await measure(paths[rows], mode, rows));
+        }
       }
     }
+    const reports = new Map([...runs].map(([key, rs]) => [key, medianReport(rs)]));
     const label = (n: number) => n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1_000}k`;
     const rate = (r: ChildReport) => r.rows / (r.ms / 1000);
     const growth = (r: ChildReport) => (r.rssPeak - r.rssStart) / MIB;
