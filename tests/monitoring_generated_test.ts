@@ -77,7 +77,10 @@ Deno.test("monitoring on a generated dataset: freshness, anomalies, quality and 
   const dir = await Deno.makeTempDir({ prefix: "monitoring_generated_" });
   try {
     const started = Date.now();
-    const end = dayOf(started - 86_400_000);
+    // The checks run "at" 07:00 the day after `end` (when `end` is settled). That moment must not
+    // be later than the real ingest below, or the events look silent since then: before 08:00 UTC
+    // the data therefore ends two days back.
+    const end = addDays(dayOf(started - 8 * 3_600_000), -1);
     const summary = await generate({ seed: 7, days: 70, persons: 200, dirty: 0.05, out: dir, end });
     const expected = summary.expected;
     // The orders file of `gap` is held back: a missing file (its day keeps the lines that later
