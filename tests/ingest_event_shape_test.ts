@@ -9,19 +9,9 @@ import fc from "fast-check";
 import { assert, assertEquals } from "./assert.ts";
 import { isSegmentEventShape } from "../pipeline/contracts/event_shape.ts";
 import { segmentEventSchema } from "../pipeline/contracts/event_schemas.ts";
+import { EVENT_FIELD_ORDER } from "../pipeline/contracts/events.ts";
 
-const FIELDS = [
-  "type",
-  "messageId",
-  "userId",
-  "anonymousId",
-  "event",
-  "timestamp",
-  "sentAt",
-  "properties",
-  "context",
-  "traits",
-];
+const FIELDS = EVENT_FIELD_ORDER;
 
 class Thing {
   sku = "A";

@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "./assert.ts";
-import { dumpGold, landOrdersFile } from "./pipeline_fixtures.ts";
+import { dumpGold, landOrdersFile, orderLine as line } from "./pipeline_fixtures.ts";
 import { FX, seededDataset } from "./pipeline_datasets.ts";
 import { testConfig } from "../config.ts";
 import {
@@ -11,28 +11,10 @@ import {
   silverOrderLine,
 } from "../kv/keys.ts";
 import { listAll } from "../kv/mod.ts";
-import type { OrderLine } from "../pipeline/contracts/types.ts";
 import { applyOrders, materialise, runAllJobs } from "../pipeline/jobs/mod.ts";
 import type { SilverLine } from "../pipeline/silver/orders.ts";
 
 const config = testConfig({ fxRates: FX });
-const MON = Date.UTC(2026, 10, 23, 12);
-
-function line(extra: Partial<OrderLine>): OrderLine {
-  return {
-    orderId: "o1",
-    lineNo: 1,
-    customerId: "c1",
-    orderTs: MON,
-    sku: "SKU-A",
-    quantity: 1,
-    unitPrice: "10",
-    currency: "USD",
-    discount: "0",
-    status: "placed",
-    ...extra,
-  };
-}
 
 async function customerState(kv: Deno.Kv): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};

@@ -31,6 +31,26 @@ import type {
 } from "../pipeline/contracts/types.ts";
 import type { StagedRow, UploadRecord } from "../pipeline/ingest/upload_types.ts";
 
+/** Monday 2026-11-23 12:00 UTC, the default order time of {@link orderLine}. */
+export const ORDER_MON = Date.UTC(2026, 10, 23, 12);
+
+/** A placed line `o1`/1 of customer `c1`: 1 × SKU-A at 10 USD on {@link ORDER_MON}, with `extra` over it. */
+export function orderLine(extra: Partial<OrderLine> = {}): OrderLine {
+  return {
+    orderId: "o1",
+    lineNo: 1,
+    customerId: "c1",
+    orderTs: ORDER_MON,
+    sku: "SKU-A",
+    quantity: 1,
+    unitPrice: "10",
+    currency: "USD",
+    discount: "0",
+    status: "placed",
+    ...extra,
+  };
+}
+
 /** A test event before landing. */
 export interface TestEvent {
   messageId: string;

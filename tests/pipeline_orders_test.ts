@@ -1,28 +1,16 @@
 import { assertEquals } from "./assert.ts";
-import { landInventoryFile, landOrdersFile } from "./pipeline_fixtures.ts";
+import { landInventoryFile, landOrdersFile, ORDER_MON, orderLine } from "./pipeline_fixtures.ts";
 import { testConfig } from "../config.ts";
 import { rebuild, runAllJobs } from "../pipeline/jobs/mod.ts";
 import { readInventoryKpis, readOrderKpis } from "../pipeline/read/kpis.ts";
 import type { InventoryRow, OrderLine } from "../pipeline/contracts/types.ts";
 
 const config = testConfig({ fxRates: { USD: "1", EUR: "1.08", GBP: "1.27" } });
-const MON = Date.UTC(2026, 10, 23, 12);
+const MON = ORDER_MON;
 const TUE = MON + 86_400_000;
 
 function line(o: string, n: number, extra: Partial<OrderLine>): OrderLine {
-  return {
-    orderId: o,
-    lineNo: n,
-    customerId: "c1",
-    orderTs: MON,
-    sku: "SKU-A",
-    quantity: 1,
-    unitPrice: "10",
-    currency: "USD",
-    discount: "0",
-    status: "placed",
-    ...extra,
-  };
+  return orderLine({ orderId: o, lineNo: n, ...extra });
 }
 
 function row(sku: string, name: string, category: string, onHand = 5): InventoryRow {
