@@ -13,7 +13,8 @@ import { counterValue } from "../kv/counters.ts";
 import type { UploadRecord } from "../pipeline/ingest/upload_types.ts";
 import type { OrderHead } from "../pipeline/ingest/orders_upload.ts";
 import { classifyOrders, stageOrderRows } from "../pipeline/ingest/orders_upload.ts";
-import { commitFile, createUpload, openUploadWriter } from "../pipeline/ingest/upload_store.ts";
+import { commitFile, createUpload } from "../pipeline/ingest/upload_store.ts";
+import { openUploadWriter } from "../pipeline/ingest/fenced_writer.ts";
 import { ingestOrdersUpload } from "../pipeline/ingest/uploads.ts";
 import { dayOf } from "../pipeline/contracts/buckets.ts";
 

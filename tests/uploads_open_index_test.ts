@@ -15,7 +15,8 @@ import {
   metaOpenUploadsOf,
 } from "../kv/keys.ts";
 import type { UploadRecord } from "../pipeline/ingest/upload_types.ts";
-import { createUpload, openUploadWriter } from "../pipeline/ingest/upload_store.ts";
+import { createUpload } from "../pipeline/ingest/upload_store.ts";
+import { openUploadWriter } from "../pipeline/ingest/fenced_writer.ts";
 import { dayOf } from "../pipeline/contracts/buckets.ts";
 
 const HEADER = "order_id,line_no,customer_id,order_ts,sku,quantity,unit_price,status";

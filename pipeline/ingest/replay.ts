@@ -21,14 +21,8 @@ import { CsvParser } from "./csv.ts";
 import { classifyOrders } from "./orders_upload.ts";
 import { recoverUploads } from "./uploads.ts";
 import type { StagedRow, UploadRecord } from "./upload_types.ts";
-import {
-  answerOf,
-  createUpload,
-  loadUpload,
-  openUploadWriter,
-  type UploadAnswer,
-  type UploadLeaseOptions,
-} from "./upload_store.ts";
+import { answerOf, createUpload, loadUpload, type UploadAnswer } from "./upload_store.ts";
+import { openUploadWriter, type UploadLeaseOptions } from "./fenced_writer.ts";
 
 /** One quarantined order line to replay, re-normalised by the caller. */
 export interface OrderReplayItem {

@@ -2,7 +2,7 @@
  * The storage steps every upload shares (docs/pipeline.md, "Files"): the
  * upload record and its sequence number; the file commit by SHA-256; deleting
  * staged rows; and the answer of shared/spec/api.md. The fenced commits under
- * the upload lease are in fenced_writer.ts (re-exported here).
+ * the upload lease are in fenced_writer.ts.
  *
  * @module
  */
@@ -17,15 +17,6 @@ import {
 } from "../../kv/keys.ts";
 import type { ReasonCode } from "../contracts/types.ts";
 import type { UploadRecord } from "./upload_types.ts";
-
-export {
-  FencedWriter,
-  type FileSource,
-  openUploadWriter,
-  UPLOAD_MAX_BYTES,
-  UPLOAD_MAX_MUTATIONS,
-  type UploadLeaseOptions,
-} from "./fenced_writer.ts";
 
 /** Fields of a new upload record. */
 export interface NewUpload {

@@ -25,14 +25,16 @@ import {
   createUpload,
   discardUpload,
   duplicateAnswerOf,
-  type FencedWriter,
-  type FileSource,
   loadUpload,
   markDuplicate,
-  openUploadWriter,
   type UploadAnswer,
-  type UploadLeaseOptions,
 } from "./upload_store.ts";
+import {
+  type FencedWriter,
+  type FileSource,
+  openUploadWriter,
+  type UploadLeaseOptions,
+} from "./fenced_writer.ts";
 import { classifyOrders, stageOrderRows } from "./orders_upload.ts";
 import {
   classifyInventory,

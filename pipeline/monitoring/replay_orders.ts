@@ -26,7 +26,8 @@ import { compareVersions, matchOrderHeader, orderLineFingerprint } from "../cont
 import type { QuarantineRecord } from "../contracts/types.ts";
 import { CsvParser } from "../ingest/csv.ts";
 import { type OrderHead, stagedOrderRow } from "../ingest/orders_upload.ts";
-import { loadUpload, openUploadWriter } from "../ingest/upload_store.ts";
+import { loadUpload } from "../ingest/upload_store.ts";
+import { openUploadWriter } from "../ingest/fenced_writer.ts";
 import type { StagedRow, UploadRecord } from "../ingest/upload_types.ts";
 import { rejectedItem, type ReplayResultItem } from "./replay_types.ts";
 

@@ -20,7 +20,7 @@ import { type EventEndpoint, handleEvents } from "./events.ts";
 import { handleInventoryUpload, handleOrdersUpload } from "./uploads.ts";
 import { RateLimiter } from "./rate_limit.ts";
 import { IngestHeaders } from "./headers.ts";
-import type { UploadLeaseOptions } from "../../pipeline/ingest/upload_store.ts";
+import type { UploadLeaseOptions } from "../../pipeline/ingest/fenced_writer.ts";
 
 /** Paths of the event endpoints, with what each is. */
 export const EVENT_PATHS: Record<string, EventEndpoint> = {

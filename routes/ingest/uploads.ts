@@ -10,7 +10,7 @@ import type { AppDeps } from "../deps.ts";
 import { HttpError } from "../errors.ts";
 import { bodyStream, mediaType, readBody } from "../../pipeline/ingest/body.ts";
 import { ingestInventoryUpload, ingestOrdersUpload } from "../../pipeline/ingest/uploads.ts";
-import type { UploadLeaseOptions } from "../../pipeline/ingest/upload_store.ts";
+import type { UploadLeaseOptions } from "../../pipeline/ingest/fenced_writer.ts";
 import { isDay, weekdayOf } from "../../pipeline/contracts/buckets.ts";
 import { authorizeHeader, unauthorized, unsupportedType } from "./events.ts";
 import type { RateLimiter } from "./rate_limit.ts";
