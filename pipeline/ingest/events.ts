@@ -1,7 +1,7 @@
 /**
  * Event ingest: turns the events of one request into commit items (bronze or
  * quarantine), hands them to the group committer and tallies the answer of
- * shared/spec/api.md.
+ * shared/spec/api.md. Streamed NDJSON is in `events_ndjson.ts`.
  *
  * @module
  */
@@ -12,8 +12,7 @@ import { oldestFirstId } from "../../kv/ids.ts";
 import { type CommitItem, type CommitOutcome, committerFor } from "./committer.ts";
 import { quarantineRecordOf } from "./quarantine.ts";
 import { inspectJson, MAX_JSON_DEPTH } from "./json_checks.ts";
-import { decodeUtf8, utf8Length } from "./body.ts";
-import { ndjsonLines } from "./ndjson.ts";
+import { utf8Length } from "./body.ts";
 
 /** What every event of one request shares. */
 export interface EventRequestContext {
@@ -78,7 +77,11 @@ function contextBytes(ctx: EventRequestContext): number {
   return utf8Length(JSON.stringify(ctx.batchContext));
 }
 
-function quarantine(
+/**
+ * The commit item that quarantines one event of a request with `rejection`,
+ * keeping its raw text and the request's shared parts.
+ */
+export function eventQuarantineItem(
   ctx: EventRequestContext,
   rejection: Rejection,
   raw: string,
@@ -133,10 +136,10 @@ export function prepareEvent(
   sharedBytes: number,
 ): CommitItem {
   const big = eventTooLarge(raw.bytes + sharedBytes, ctx.eventBytes);
-  if (big) return quarantine(ctx, big, raw.text, raw.index);
+  if (big) return eventQuarantineItem(ctx, big, raw.text, raw.index);
   const problem = needsInspection(raw.text) ? inspectJson(raw.value) : null;
   if (problem?.kind === "too_deep") {
-    return quarantine(
+    return eventQuarantineItem(
       ctx,
       {
         reason: "invalid_value",
@@ -148,7 +151,7 @@ export function prepareEvent(
     );
   }
   if (problem?.kind === "lone_surrogate") {
-    return quarantine(
+    return eventQuarantineItem(
       ctx,
       {
         reason: "invalid_value",
@@ -168,7 +171,7 @@ export function prepareEvent(
     batchSentAt: ctx.batchSentAt,
     batchContext: ctx.batchContext,
   });
-  if (!result.ok) return quarantine(ctx, result.rejection, raw.text, raw.index);
+  if (!result.ok) return eventQuarantineItem(ctx, result.rejection, raw.text, raw.index);
   ctx.spareId = undefined;
   return {
     kind: "event",
@@ -249,104 +252,4 @@ export function rawEventsOf(values: readonly unknown[]): RawEvent[] {
     }
     return { value, text, bytes: utf8Length(text), index };
   });
-}
-
-/** Items submitted per call while streaming NDJSON. */
-const NDJSON_CHUNK = 256;
-/** Uncommitted items a stream may have outstanding before reading waits. */
-const NDJSON_MAX_OUTSTANDING = 4096;
-
-/**
- * Ingests an NDJSON stream line by line: each line is its own record, a line
- * that is not JSON (or not UTF-8) is quarantined `malformed` with its line
- * number, a line over the event limit `too_large`. Commits overlap reading,
- * with a bounded number of records in flight.
- *
- * @example
- * ```ts
- * const answer = await ingestNdjson(kv, bodyStream(req, opts), ctx);
- * ```
- */
-export async function ingestNdjson(
-  kv: Deno.Kv,
-  stream: ReadableStream<Uint8Array>,
-  ctx: EventRequestContext,
-): Promise<EventIngestResult> {
-  const committer = committerFor(kv);
-  const tally = new EventTally();
-  const inFlight: { size: number; done: Promise<void> }[] = [];
-  let outstanding = 0;
-  let items: CommitItem[] = [];
-  let lines: number[] = [];
-  let failure: unknown = null;
-  const flush = () => {
-    if (items.length === 0) return;
-    const batch = items;
-    const batchLines = lines;
-    items = [];
-    lines = [];
-    const done = committer.submit(batch).then(
-      (outcomes) => tally.add(batch, outcomes, batchLines),
-      (err) => {
-        failure ??= err;
-      },
-    );
-    inFlight.push({ size: batch.length, done });
-    outstanding += batch.length;
-  };
-  const decoder = new TextDecoder();
-  const maxLineBytes = ctx.eventBytes;
-  for await (const l of ndjsonLines(stream, { maxLineBytes, keepBytes: 16 * 1024 })) {
-    const index = l.line - 1;
-    if (l.tooLong) {
-      const rejection = eventTooLarge(l.length, maxLineBytes)!;
-      items.push(quarantine(ctx, rejection, decoder.decode(l.bytes), index));
-    } else {
-      const text = decodeUtf8(l.bytes);
-      if (text === null) {
-        items.push(quarantine(
-          ctx,
-          {
-            reason: "malformed",
-            message: `Line ${l.line} is not valid UTF-8`,
-          },
-          decoder.decode(l.bytes),
-          index,
-        ));
-      } else {
-        let value: unknown;
-        let parsed = true;
-        try {
-          value = JSON.parse(text);
-        } catch {
-          parsed = false;
-        }
-        items.push(
-          parsed
-            ? prepareEvent({ value, text, bytes: l.length, index, line: l.line }, ctx, 0)
-            : quarantine(
-              ctx,
-              {
-                reason: "malformed",
-                message: `Line ${l.line} is not valid JSON`,
-              },
-              text,
-              index,
-            ),
-        );
-      }
-    }
-    lines.push(l.line);
-    if (items.length >= NDJSON_CHUNK) flush();
-    while (outstanding > NDJSON_MAX_OUTSTANDING) {
-      const first = inFlight.shift()!;
-      await first.done;
-      outstanding -= first.size;
-    }
-    if (failure) throw failure;
-  }
-  flush();
-  await Promise.all(inFlight.map((f) => f.done));
-  if (failure) throw failure;
-  return tally.result;
 }

@@ -17,9 +17,9 @@ export {
   type EventIngestResult,
   type EventRequestContext,
   ingestEvents,
-  ingestNdjson,
   prepareEvent,
 } from "./events.ts";
+export { ingestNdjson } from "./events_ndjson.ts";
 export { ingestInventoryUpload, ingestOrdersUpload, recoverUploads } from "./uploads.ts";
 export {
   type OrderReplayItem,

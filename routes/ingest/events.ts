@@ -20,10 +20,10 @@ import {
   type EventIngestResult,
   type EventRequestContext,
   ingestEvents,
-  ingestNdjson,
   type RawEvent,
   rawEventsOf,
 } from "../../pipeline/ingest/events.ts";
+import { ingestNdjson } from "../../pipeline/ingest/events_ndjson.ts";
 import { parseBatchEnvelope } from "../../pipeline/contracts/events.ts";
 import type { EventType } from "../../pipeline/contracts/types.ts";
 import { oldestFirstId } from "../../kv/ids.ts";
