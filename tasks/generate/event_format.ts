@@ -1,16 +1,16 @@
 /**
- * Writes events as Segment JSON lines, applies event dirt, and queues each
- * line for the day of the file it belongs in, with the normalised record (or
- * quarantine reason) the answer key will read.
+ * Writes events as Segment JSON lines: draws each event's dirt, and queues
+ * its line (clean: `event_line.ts`; dirtied: `event_dirt_line.ts`) with the
+ * normalised record (or quarantine reason) the answer key will read.
  *
  * @module
  */
 
-import { DAY_MS, dayOfMs, isoOfMs } from "./calendar.ts";
-import { countDirt, dirtDrawer, type DirtTally, EVENT_DIRT } from "./dirt.ts";
+import { dirtDrawer, type DirtTally, EVENT_DIRT } from "./dirt.ts";
+import { emitDirtyEvent } from "./event_dirt_line.ts";
+import { cleanLine } from "./event_line.ts";
+import { enqueue, type EventQueue } from "./event_queue.ts";
 import type { Rng } from "./prng.ts";
-import type { NormEvent } from "./records.ts";
-import { enqueue, enqueueLater, type EventQueue, type PendingEvent } from "./event_queue.ts";
 
 /** One event as the model produced it, before serialisation. */
 export interface LogicalEvent {
@@ -52,137 +52,7 @@ export const WEB_CONTEXT =
 export const APP_CONTEXT =
   `{"library":{"name":"analytics-ios","version":"4.1.8"},"app":{"name":"Shop","version":"3.2.0"},"device":{"type":"ios"}}`;
 
-const BLOB = `"blob":"${"x".repeat(40_000)}"`;
 const draw = dirtDrawer(EVENT_DIRT);
-
-interface Parts {
-  type: string;
-  event?: string;
-  messageId?: string;
-  anon?: string;
-  user?: string;
-  ts: string;
-  sent: string;
-  body: string;
-  context: string;
-}
-
-function render(p: Parts): string {
-  let s = `{"type":${p.type}`;
-  if (p.event !== undefined) s += `,"event":${p.event}`;
-  if (p.messageId !== undefined) s += `,"messageId":${p.messageId}`;
-  if (p.anon !== undefined) s += `,${p.anon}`;
-  if (p.user !== undefined) s += `,"userId":${p.user}`;
-  return `${s},"timestamp":${p.ts},"sentAt":${p.sent},${p.body},"context":${p.context}}`;
-}
-
-function iso(ms: number): string {
-  return `"${isoOfMs(ms)}"`;
-}
-
-function withOffset(ms: number, offsetMin: number): string {
-  const local = new Date(ms + offsetMin * 60_000).toISOString().slice(0, 23);
-  const sign = offsetMin < 0 ? "-" : "+";
-  const abs = Math.abs(offsetMin);
-  const hh = String(Math.floor(abs / 60)).padStart(2, "0");
-  const mm = String(abs % 60).padStart(2, "0");
-  return `"${local}${sign}${hh}:${mm}"`;
-}
-
-function push(em: EventEmitter, late: number, item: PendingEvent): void {
-  if (late >= 0) enqueueLater(em.queue, late, item);
-  else enqueue(em.queue, item);
-}
-
-function nextId(em: EventEmitter): string {
-  return `msg_${em.tag}_${++em.seq}`;
-}
-
-const TYPE_VARIANTS: Record<string, string[]> = {
-  track: ["Track", "TRACK"],
-  page: ["Page", "PAGE"],
-  identify: ["Identify", "IDENTIFY"],
-};
-const NULL_TOKENS = ["null", `""`, `"null"`, `"N/A"`, `"  "`];
-const OFFSETS = [60, -300, 330, 0, -480, 120];
-const BAD_TIMESTAMPS = [
-  `"yesterday"`,
-  `"25/11/2026 10:15"`,
-  "173244123412",
-  `"2026-11-25T10:15:00"`,
-];
-
-function odd(name: string, rng: Rng): string {
-  const r = rng.int(0, 2);
-  return r === 0 ? ` ${name.toLowerCase()} ` : r === 1 ? name.toUpperCase() : `${name}  `;
-}
-
-/** A queued line with every field set, in one fixed order (one object shape for the queue and the tally). */
-function pending(
-  key: number,
-  line: string,
-  n: NormEvent,
-  reason: string | undefined,
-): PendingEvent {
-  return {
-    key,
-    seq: 0,
-    line,
-    reason,
-    messageId: n.messageId,
-    type: n.type,
-    event: n.event,
-    userId: n.userId,
-    anonymousId: n.anonymousId,
-    ts: n.ts,
-    orderId: n.orderId,
-  };
-}
-
-const TYPE_INDEX = { track: 0, page: 1, identify: 2 } as const;
-
-/** `{"type":"…","event":"…","messageId":"`, per emitter, type and event. */
-function headOf(em: EventEmitter, type: LogicalEvent["type"], event: string | undefined): string {
-  const heads = em.heads ??= [new Map(), new Map(), new Map()];
-  const byEvent = heads[TYPE_INDEX[type]];
-  let head = byEvent.get(event);
-  if (head === undefined) {
-    head = `{"type":"${type}"${event === undefined ? "" : `,"event":"${event}"`},"messageId":"`;
-    byEvent.set(event, head);
-  }
-  return head;
-}
-
-const CONTEXT_TAIL = new Map<string, string>();
-
-/** `SS.` and `mmmZ`: the end of an ISO instant, from tables. */
-const SECOND_DOT = Array.from({ length: 60 }, (_, i) => `${String(i).padStart(2, "0")}.`);
-const MILLI_Z = Array.from({ length: 1000 }, (_, i) => `${String(i).padStart(3, "0")}Z`);
-
-/** Minute prefixes (`2026-11-24T10:15:`) of the two most recent days, built on first use. */
-const minuteCache = {
-  days: [Number.NaN, Number.NaN],
-  prefixes: [[] as string[], [] as string[]],
-};
-
-function minutePrefix(minute: number): string {
-  const day = Math.floor(minute / 1440);
-  const c = minuteCache;
-  let slot = c.days[0] === day ? 0 : c.days[1] === day ? 1 : -1;
-  if (slot < 0) {
-    // Replace the older day: lines are mostly of today, some of yesterday.
-    slot = c.days[0] < c.days[1] ? 0 : 1;
-    c.days[slot] = day;
-    c.prefixes[slot] = new Array<string>(1440).fill("");
-  }
-  const prefixes = c.prefixes[slot];
-  const i = minute - day * 1440;
-  let prefix = prefixes[i];
-  if (prefix === "") {
-    prefix = prefixes[i] = new Date(minute * 60_000).toISOString().slice(0, -7);
-  }
-  return prefix;
-}
 
 /**
  * Serialises one event (with its dirt, if drawn) into the pending chunks.
@@ -196,63 +66,18 @@ export function emitEvent(em: EventEmitter, ev: LogicalEvent): void {
   const rng = em.rng;
   const seq = ++em.seq;
   const messageId = `msg_${em.tag}_${seq}`;
-  const day = dayOfMs(ev.ts);
-  let kind = draw(rng, em.rate, em.tally);
+  const kind = draw(rng, em.rate, em.tally);
   const sent = ev.ts + 40 + rng.int(0, 2500);
-  if (kind === null) {
-    // The clean path: one join of cached pieces and table lookups (no Date, no
-    // intermediate strings) and one queue object. A flat line keeps the chunk
-    // cheap to flatten later; concatenating a rope here measured slower.
-    let user = "";
-    if (ev.userId !== undefined) {
-      if (em.userOf !== ev.userId) {
-        em.userOf = ev.userId;
-        em.userJson = `,"userId":"${ev.userId}"`;
-      }
-      user = em.userJson!;
-    }
-    let tail = CONTEXT_TAIL.get(ev.context);
-    if (tail === undefined) CONTEXT_TAIL.set(ev.context, tail = `,"context":${ev.context}}\n`);
-    const tsMinute = Math.floor(ev.ts / 60_000);
-    const tsRest = ev.ts - tsMinute * 60_000;
-    const tsSecond = Math.floor(tsRest / 1000);
-    const sentMinute = Math.floor(sent / 60_000);
-    const sentRest = sent - sentMinute * 60_000;
-    const sentSecond = Math.floor(sentRest / 1000);
-    const line = [
-      headOf(em, ev.type, ev.event),
-      messageId,
-      '",',
-      ev.anonJson,
-      user,
-      ',"timestamp":"',
-      minutePrefix(tsMinute),
-      SECOND_DOT[tsSecond],
-      MILLI_Z[tsRest - tsSecond * 1000],
-      '","sentAt":"',
-      minutePrefix(sentMinute),
-      SECOND_DOT[sentSecond],
-      MILLI_Z[sentRest - sentSecond * 1000],
-      '",',
-      ev.body,
-      tail,
-    ].join("");
-    enqueue(em.queue, {
-      key: ev.ts,
-      seq: 0,
-      line,
-      reason: undefined,
-      messageId,
-      type: ev.type,
-      event: ev.event,
-      userId: ev.userId,
-      anonymousId: ev.anonymousId,
-      ts: ev.ts,
-      orderId: ev.orderId,
-    });
+  if (kind !== null) {
+    emitDirtyEvent(em, ev, { kind, messageId, sent });
     return;
   }
-  const norm: NormEvent = {
+  // Every queued line has one object shape (the queue and the tally stay monomorphic).
+  enqueue(em.queue, {
+    key: ev.ts,
+    seq: 0,
+    line: cleanLine(em, ev, messageId, sent),
+    reason: undefined,
     messageId,
     type: ev.type,
     event: ev.event,
@@ -260,120 +85,5 @@ export function emitEvent(em: EventEmitter, ev: LogicalEvent): void {
     anonymousId: ev.anonymousId,
     ts: ev.ts,
     orderId: ev.orderId,
-  };
-  const parts: Parts = {
-    type: `"${ev.type}"`,
-    event: ev.event === undefined ? undefined : `"${ev.event}"`,
-    messageId: `"${messageId}"`,
-    anon: ev.anonJson,
-    user: ev.userId === undefined ? undefined : `"${ev.userId}"`,
-    ts: iso(ev.ts),
-    sent: iso(sent),
-    body: ev.body,
-    context: ev.context,
-  };
-  let key = ev.ts;
-  let late = -1;
-  if (kind === "event_name_case_pad" && ev.event === undefined) kind = "type_case";
-  if (kind === "user_id_null_token" && ev.userId === undefined) kind = "ts_space";
-  if (kind === "late" && day >= em.lastDay) kind = "ts_epoch_ms";
-  countDirt(em.tally, kind);
-  switch (kind) {
-    case "ts_epoch_s":
-      norm.ts = Math.floor(ev.ts / 1000) * 1000;
-      parts.ts = String(norm.ts / 1000);
-      break;
-    case "ts_epoch_ms":
-      parts.ts = String(ev.ts);
-      break;
-    case "ts_space":
-      if (rng.chance(0.5)) {
-        parts.ts = parts.ts.replace("T", " ").replace("Z", "");
-      } else {
-        norm.ts = Math.floor(ev.ts / 1000) * 1000;
-        parts.ts = `"${isoOfMs(norm.ts).slice(0, 19).replace("T", " ")}"`;
-      }
-      break;
-    case "ts_offset":
-      parts.ts = withOffset(ev.ts, rng.pick(OFFSETS));
-      break;
-    case "type_case":
-      parts.type = `"${rng.pick(TYPE_VARIANTS[ev.type])}"`;
-      break;
-    case "event_name_case_pad": {
-      const name = odd(ev.event!, rng);
-      parts.event = `"${name}"`;
-      norm.event = name.trim();
-      break;
-    }
-    case "user_id_null_token":
-      parts.user = rng.pick(NULL_TOKENS);
-      norm.userId = undefined;
-      break;
-    case "sent_at_skew":
-      parts.sent = iso(ev.ts + (rng.chance(0.5) ? -1 : 1) * rng.int(600, 6 * 3600) * 1000);
-      break;
-    case "late":
-      late = Math.min(em.lastDay, day + rng.int(1, 3));
-      key = late * DAY_MS + rng.int(0, DAY_MS - 1);
-      break;
-  }
-  push(em, late, pending(key, render(parts) + "\n", norm, undefined));
-  if (kind === "retry") {
-    const same = rng.chance(0.5);
-    const retry = same ? parts : { ...parts, sent: iso(ev.ts + rng.int(5_000, 120_000)) };
-    const retryNorm = { ...norm };
-    if (!same && rng.chance(0.5)) {
-      retryNorm.ts = norm.ts + 1000;
-      retry.ts = iso(retryNorm.ts);
-    }
-    push(em, late, pending(key + rng.int(1, 60_000), render(retry) + "\n", retryNorm, undefined));
-    return;
-  }
-  const maker = JUNK[kind];
-  if (maker === undefined) return;
-  const junk = maker({ ...parts, messageId: `"${nextId(em)}"` }, ev, rng);
-  push(em, late, pending(key + rng.int(1, 5_000), junk.line + "\n", norm, junk.reason));
+  });
 }
-
-type JunkMaker = (p: Parts, ev: LogicalEvent, rng: Rng) => { line: string; reason: string };
-
-const JUNK: Record<string, JunkMaker> = {
-  malformed(p, _ev, rng) {
-    const line = render(p);
-    return { line: line.slice(0, rng.int(10, line.length - 2)), reason: "malformed" };
-  },
-  missing_required(p, ev, rng) {
-    const r = rng.int(0, ev.type === "track" ? 2 : 1);
-    if (r === 0) p.messageId = undefined;
-    else if (r === 1) p.anon = p.user = undefined;
-    else p.event = undefined;
-    return { line: render(p), reason: "missing_required" };
-  },
-  invalid_type(p, ev, rng) {
-    if (rng.chance(0.5)) p.messageId = String(rng.int(10_000, 99_999));
-    else p.body = ev.type === "identify" ? `"traits":"oops"` : `"properties":"oops"`;
-    return { line: render(p), reason: "invalid_type" };
-  },
-  invalid_value(p, _ev, rng) {
-    const key = rng.pick(["__proto__", "constructor", "prototype"]);
-    p.context = `{"library":{"name":"analytics.js","version":"5.2.0"},"${key}":{"isAdmin":true}}`;
-    return { line: render(p), reason: "invalid_value" };
-  },
-  invalid_timestamp(p, _ev, rng) {
-    p.ts = rng.pick(BAD_TIMESTAMPS);
-    return { line: render(p), reason: "invalid_timestamp" };
-  },
-  future_timestamp(p, ev) {
-    p.ts = `"2099-06-15T${new Date(ev.ts).toISOString().slice(11)}"`;
-    return { line: render(p), reason: "future_timestamp" };
-  },
-  unsupported_type(p, _ev, rng) {
-    p.type = `"${rng.pick(["alias", "screen", "group"])}"`;
-    return { line: render(p), reason: "unsupported_type" };
-  },
-  too_large(p) {
-    p.body = `${p.body.slice(0, -1)},${BLOB}}`;
-    return { line: render(p), reason: "too_large" };
-  },
-};
