@@ -28,7 +28,8 @@ import { OrderStateSet } from "../silver/orders.ts";
 import { type Fence, type JobOptions, pastDeadline, step, withLease } from "./fence.ts";
 import type { JobOutcome } from "./runner.ts";
 import { classifiedUploads, stagedRowsAfter } from "./uploads.ts";
-import { DEFERRED_PER_RECORD, type PendingDeltas, WriteSet } from "./write_set.ts";
+import { DEFERRED_PER_RECORD, type PendingDeltas } from "./pending_deltas.ts";
+import { WriteSet } from "./write_set.ts";
 
 /** Lease name of the job. */
 export const APPLY_ORDERS = "apply_orders";

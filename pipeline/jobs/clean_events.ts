@@ -23,7 +23,8 @@ import { CommitPipe } from "./commit_pipe.ts";
 import { type Fence, type JobOptions, pastDeadline, step, withLease, withLeases } from "./fence.ts";
 import { foldBucketKeys, hasKeys } from "./migrate.ts";
 import type { JobOutcome } from "./runner.ts";
-import { valueSize, WriteSet } from "./write_set.ts";
+import { valueSize } from "./commit_size.ts";
+import { WriteSet } from "./write_set.ts";
 
 /** Entries of person state kept between batches of one drain before starting afresh. */
 const STATE_CACHE_LIMIT = 200_000;

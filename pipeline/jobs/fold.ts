@@ -12,7 +12,9 @@ import { metaPendingDeltasOf } from "../../kv/keys.ts";
 import { listAll } from "../../kv/mod.ts";
 import { CommitPipe } from "./commit_pipe.ts";
 import { type Fence, type JobOptions, step } from "./fence.ts";
-import { keyId, type PendingDeltas, WriteSet } from "./write_set.ts";
+import { keyId } from "./commit_size.ts";
+import type { PendingDeltas } from "./pending_deltas.ts";
+import { WriteSet } from "./write_set.ts";
 
 /**
  * Folds every pending-delta record of `job` into gold counters and dirty
