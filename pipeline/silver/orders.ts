@@ -16,56 +16,31 @@
  * @module
  */
 
-import {
-  compareVersions,
-  isoWeekOfDay,
-  lineValueCents,
-  mondayOfIsoWeek,
-  orderLineFingerprint,
-  REVENUE_STATUSES,
-} from "../contracts/mod.ts";
-import { addIsoWeeks } from "../contracts/mod.ts";
+import { compareVersions, lineValueCents, orderLineFingerprint } from "../contracts/mod.ts";
 import type { LineVersion, OrderLine } from "../contracts/types.ts";
 import {
   goldCounter,
-  goldSkuCounter,
   silverCustomerCounts,
   silverOrder,
   silverOrderByDay,
   silverOrderLine,
 } from "../../kv/keys.ts";
-import { bucketPart, bucketsOfTime, VIEW } from "../gold/metrics.ts";
+import { bucketPart, bucketsOfTime } from "../gold/metrics.ts";
 import type { WriteSet } from "../jobs/write_set.ts";
+import { LayeredMap } from "./layered_map.ts";
+import { daySummary, revenueSets } from "./order_summary.ts";
+import { isRevenue, OrderTally } from "./order_tally.ts";
+import type { LineOutcome, OrderState, SilverLine } from "./order_types.ts";
 
-/** The current version of an order line. */
-export interface SilverLine {
-  line: OrderLine;
-  version: LineVersion;
-  /** Line value in US cents, with the FX table in force when this version was applied. */
-  cents: number;
-}
-
-/** One line as the order state sees it. */
-export interface OrderLineSummary {
-  /** `orderTs`, epoch ms. */
-  ts: number;
-  customer: string;
-  revenue: boolean;
-}
-
-/** Per order: its current lines (by `line_no`). */
-export interface OrderState {
-  lines: Record<string, OrderLineSummary>;
-}
-
-/** Value of `silverOrderByDay(day, o)`. */
-export interface OrderDay {
-  lines: number;
-  revenue_lines: number;
-}
-
-/** What applying one staged version did. */
-export type LineOutcome = "applied" | "same" | "stale";
+export { LayeredMap } from "./layered_map.ts";
+export { coverWeeksOfDay } from "./order_tally.ts";
+export type {
+  LineOutcome,
+  OrderDay,
+  OrderLineSummary,
+  OrderState,
+  SilverLine,
+} from "./order_types.ts";
 
 /** Upper bound of the mutations one line version can add to a batch. */
 export const LINE_MUTATION_BOUND = 1 + 1 + 2 + 8 + 2 * 4 * 7 + 2 * 4 * 3 + 8 + 8;
@@ -73,68 +48,6 @@ export const LINE_MUTATION_BOUND = 1 + 1 + 2 + 8 + 2 * 4 * 7 + 2 * 4 * 3 + 8 + 8
 function lineId(orderId: string, lineNo: number): string {
   return `${orderId}\u0001${lineNo}`;
 }
-
-function isRevenue(line: OrderLine): boolean {
-  return REVENUE_STATUSES.includes(line.status);
-}
-
-/** The four ISO weeks (as Mondays) whose 28-day cover window contains `day`. */
-export function coverWeeksOfDay(day: string): string[] {
-  let weeks = coverWeeks.get(day);
-  if (!weeks) {
-    const week = isoWeekOfDay(day);
-    weeks = [1, 2, 3, 4].map((k) => mondayOfIsoWeek(addIsoWeeks(week, k)));
-    if (coverWeeks.size > 20_000) coverWeeks.clear();
-    coverWeeks.set(day, weeks);
-  }
-  return weeks;
-}
-
-const coverWeeks = new Map<string, string[]>();
-
-/** A map that reads through to a base map and keeps its own writes (for dry runs). */
-export class LayeredMap<V> {
-  readonly #own = new Map<string, V>();
-  constructor(readonly base?: LayeredMap<V>) {}
-
-  /** Whether the key is known here or in the base. */
-  has(key: string): boolean {
-    return this.#own.has(key) || (this.base?.has(key) ?? false);
-  }
-
-  /** The value here, else in the base. */
-  get(key: string): V | undefined {
-    return this.#own.has(key) ? this.#own.get(key) : this.base?.get(key);
-  }
-
-  /** Sets the value in this layer only. */
-  set(key: string, value: V): void {
-    this.#own.set(key, value);
-  }
-
-  /** Entries held by this layer (not the base). */
-  get size(): number {
-    return this.#own.size;
-  }
-}
-
-/** Line contributions of one batch to one day's buckets, before they go to a write set. */
-interface DayTally {
-  buckets: readonly string[];
-  revenue_cents: number;
-  units: number;
-  refunded_cents: number;
-  cancelled_lines: number;
-  revenue: boolean;
-  refunded: boolean;
-  cancelled: boolean;
-  skus: Map<string, { cents: number; units: number; lines: number }>;
-}
-
-/** Most counter and mark entries one tallied day adds (4 buckets × 4 counters + 4 + 4 marks). */
-const DAY_ENTRIES = 24;
-/** Most counter entries one tallied SKU of a day adds (4 buckets × 2 + 1). */
-const SKU_ENTRIES = 9;
 
 /**
  * Loaded order, line and customer state. Every change is also written to the
@@ -146,13 +59,8 @@ export class OrderStateSet {
   readonly orders: LayeredMap<OrderState>;
   /** Customer counts records by `customer \u0001 part` (see `bucketPart`). */
   readonly customers: LayeredMap<Record<string, number>>;
-  /**
-   * Line contributions of the batch by day (the day's bucket tuple), added to
-   * the write set by {@link flush}: a line touches ~25 counters and marks, and
-   * the lines of a batch share their days and SKUs.
-   */
-  #days = new Map<readonly string[], DayTally>();
-  #pending = 0;
+  /** Line contributions of the batch, added to the write set by {@link flush}. */
+  readonly #tally = new OrderTally();
 
   constructor(readonly fxRates: Record<string, string>, base?: OrderStateSet) {
     this.lines = new LayeredMap(base?.lines);
@@ -307,8 +215,8 @@ export class OrderStateSet {
    */
   replace(cur: SilverLine | null, next: SilverLine, ws: WriteSet): void {
     const { orderId, lineNo } = next.line;
-    if (cur) this.#contribute(cur, -1, ws);
-    this.#contribute(next, 1, ws);
+    if (cur) this.#tally.add(cur, -1);
+    this.#tally.add(next, 1);
     this.lines.set(lineId(orderId, lineNo), next);
     ws.set(silverOrderLine(orderId, lineNo), next);
     const order = this.orders.get(orderId) ?? { lines: {} };
@@ -327,84 +235,17 @@ export class OrderStateSet {
     ws.set(silverOrder(orderId), after);
   }
 
-  #contribute(rec: SilverLine, sign: 1 | -1, _ws: WriteSet): void {
-    const { line, cents } = rec;
-    const buckets = bucketsOfTime(line.orderTs);
-    let t = this.#days.get(buckets);
-    if (!t) {
-      t = {
-        buckets,
-        revenue_cents: 0,
-        units: 0,
-        refunded_cents: 0,
-        cancelled_lines: 0,
-        revenue: false,
-        refunded: false,
-        cancelled: false,
-        skus: new Map(),
-      };
-      this.#days.set(buckets, t);
-      this.#pending += DAY_ENTRIES;
-    }
-    if (isRevenue(line)) {
-      t.revenue = true;
-      t.revenue_cents += sign * cents;
-      t.units += sign * line.quantity;
-      let sku = t.skus.get(line.sku);
-      if (!sku) {
-        sku = { cents: 0, units: 0, lines: 0 };
-        t.skus.set(line.sku, sku);
-        this.#pending += SKU_ENTRIES;
-      }
-      sku.cents += sign * cents;
-      sku.units += sign * line.quantity;
-      sku.lines += sign;
-    } else if (line.status === "refunded") {
-      t.refunded = true;
-      t.refunded_cents += sign * cents;
-    } else if (line.status === "cancelled") {
-      t.cancelled = true;
-      t.cancelled_lines += sign;
-    }
-  }
-
-  /**
-   * Counter deltas and dirty marks tallied by {@link replace} but not yet in
-   * a write set: at most this many entries (for commit budgets).
-   */
+  /** Counter deltas and dirty marks tallied but not yet in a write set (an upper bound). */
   get pendingEntries(): number {
-    return this.#pending;
+    return this.#tally.pendingEntries;
   }
 
   /**
-   * Adds the line contributions tallied since the last flush to `ws`: per
-   * bucket `revenue_cents`, `units`, `refunded_cents`, `cancelled_lines` and
-   * the per-SKU counters (`revenue_lines` by day only), `orders` dirty marks,
-   * and for revenue lines the `inventory` marks of the four snapshot weeks
-   * whose window contains the day. Call it before committing a batch.
+   * Adds the line contributions tallied since the last flush to `ws` (see
+   * `OrderTally.flush`). Call it before committing a batch.
    */
   flush(ws: WriteSet): void {
-    for (const t of this.#days.values()) {
-      const day = t.buckets[0];
-      for (const b of t.buckets) {
-        ws.dirty(VIEW.orders, b);
-        if (t.revenue) {
-          ws.counters.add(goldCounter("revenue_cents", b), t.revenue_cents);
-          ws.counters.add(goldCounter("units", b), t.units);
-          for (const [sku, x] of t.skus) {
-            ws.counters.add(goldSkuCounter(b, sku, "revenue_cents"), x.cents);
-            ws.counters.add(goldSkuCounter(b, sku, "units"), x.units);
-            // Line counts per SKU only by day (reconciliation); elsewhere `units` > 0 says the same.
-            if (b === day) ws.counters.add(goldSkuCounter(b, sku, "revenue_lines"), x.lines);
-          }
-        }
-        if (t.refunded) ws.counters.add(goldCounter("refunded_cents", b), t.refunded_cents);
-        if (t.cancelled) ws.counters.add(goldCounter("cancelled_lines", b), t.cancelled_lines);
-      }
-      if (t.revenue) { for (const w of coverWeeksOfDay(day)) ws.dirty(VIEW.inventory, w); }
-    }
-    this.#days.clear();
-    this.#pending = 0;
+    this.#tally.flush(ws);
   }
 
   #orderDeltas(orderId: string, before: OrderState, after: OrderState, ws: WriteSet): void {
@@ -437,33 +278,4 @@ export class OrderStateSet {
       else ws.delete(silverOrderByDay(day, orderId));
     }
   }
-}
-
-/** Buckets where an order has a revenue line, and its (customer, bucket) pairs. */
-function revenueSets(order: OrderState): {
-  buckets: Set<string>;
-  pairs: Map<string, [string, string]>;
-} {
-  const buckets = new Set<string>();
-  const pairs = new Map<string, [string, string]>();
-  for (const l of Object.values(order.lines)) {
-    if (!l.revenue) continue;
-    for (const b of bucketsOfTime(l.ts)) {
-      buckets.add(b);
-      pairs.set(`${l.customer}\u0001${b}`, [l.customer, b]);
-    }
-  }
-  return { buckets, pairs };
-}
-
-function daySummary(order: OrderState): Map<string, OrderDay> {
-  const days = new Map<string, OrderDay>();
-  for (const l of Object.values(order.lines)) {
-    const day = bucketsOfTime(l.ts)[0];
-    const d = days.get(day) ?? { lines: 0, revenue_lines: 0 };
-    d.lines++;
-    if (l.revenue) d.revenue_lines++;
-    days.set(day, d);
-  }
-  return days;
 }
