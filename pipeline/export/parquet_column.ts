@@ -2,34 +2,28 @@
  * One column of a Parquet row group: cells are appended as rows arrive and
  * encoded straight into reusable byte buffers (PLAIN values, or a dictionary
  * and its indexes for text), so a row group costs a few byte copies rather
- * than arrays of boxed values. `writeChunk` then writes the column chunk: an
- * optional dictionary page and one data page v2 (definition levels, then the
- * values, compressed).
+ * than arrays of boxed values. `writeChunk` then hands the encoded parts to
+ * `parquet_chunk.ts`, which writes the pages.
  *
  * docs/exports.md ("Parquet encoder") explains the layout and the choices.
  *
  * @module
  */
 
-import { writePageHeader } from "hyparquet-writer/src/datapage.js";
-import type { writeMetadata } from "hyparquet-writer/src/metadata.js";
 import type { Cell } from "./cells.ts";
 import { jsonText } from "./cells.ts";
 import type { Column } from "./columns.ts";
 import { Bytes, compareUtf8, writeHybrid } from "./parquet_bytes.ts";
 import { TextDictionary } from "./parquet_dictionary.ts";
+import {
+  type ChunkStatistics,
+  type Codec,
+  type ColumnChunk,
+  writeColumnChunk,
+  type Writer,
+} from "./parquet_chunk.ts";
 
-/** The footer's metadata, as hyparquet-writer's `writeMetadata` takes it. */
-export type FileMetaData = Parameters<typeof writeMetadata>[1];
-/** One row group of the footer. */
-export type RowGroup = FileMetaData["row_groups"][number];
-/** One column chunk of the footer. */
-export type ColumnChunk = RowGroup["columns"][number];
-/** The byte sink of hyparquet-writer (its `ByteWriter`). */
-export type Writer = Parameters<typeof writeMetadata>[0];
-
-/** Compression of the value sections. */
-export type Codec = "SNAPPY" | "UNCOMPRESSED";
+export type { Codec, ColumnChunk, FileMetaData, RowGroup, Writer } from "./parquet_chunk.ts";
 
 /** The physical type of each column type (docs/exports.md, "Column types"). */
 const PHYSICAL = {
@@ -220,30 +214,10 @@ export class ColumnBuilder {
     out: Writer,
     options: { codec: Codec; compress: (bytes: Uint8Array) => Uint8Array; scratch: Bytes },
   ): ColumnChunk {
-    const { codec, scratch } = options;
-    const compress = codec === "SNAPPY" ? options.compress : (b: Uint8Array) => b;
-    const start = out.offset;
-    let uncompressed = 0;
-    let dictionaryPageOffset: bigint | undefined;
+    const { scratch } = options;
     const useDictionary = this.type === "BYTE_ARRAY" && this.#dictionaryPays();
     if (this.type === "BYTE_ARRAY" && !useDictionary && this.#useDictionary) this.#toPlain();
-
-    if (useDictionary) {
-      dictionaryPageOffset = BigInt(out.offset);
-      const page = this.#dictionary.bytes.bytes();
-      const packed = compress(page);
-      const headerStart = out.offset;
-      writePageHeader(out, {
-        type: "DICTIONARY_PAGE",
-        uncompressed_page_size: page.length,
-        compressed_page_size: packed.length,
-        dictionary_page_header: { num_values: this.#dictionary.size, encoding: "PLAIN" },
-      });
-      uncompressed += out.offset - headerStart + page.length;
-      out.appendBytes(packed);
-    }
-
-    // Definition levels (bit width 1), never compressed in a data page v2.
+    // Definition levels (bit width 1), then the dictionary indexes, share the scratch buffer.
     scratch.length = 0;
     writeHybrid(scratch, this.#defs, this.#rows, 1);
     const levelsLength = scratch.length;
@@ -256,52 +230,21 @@ export class ColumnBuilder {
     } else {
       values = this.#values.bytes();
     }
-    const packed = compress(values);
-    const dataPageOffset = BigInt(out.offset);
-    const headerStart = out.offset;
-    const encoding = useDictionary ? "RLE_DICTIONARY" : "PLAIN";
-    writePageHeader(out, {
-      type: "DATA_PAGE_V2",
-      uncompressed_page_size: levelsLength + values.length,
-      compressed_page_size: levelsLength + packed.length,
-      data_page_header_v2: {
-        num_values: this.#rows,
-        num_nulls: this.#rows - this.#present,
-        num_rows: this.#rows,
-        encoding,
-        definition_levels_byte_length: levelsLength,
-        repetition_levels_byte_length: 0,
-        is_compressed: codec !== "UNCOMPRESSED",
-      },
-    });
-    uncompressed += out.offset - headerStart + levelsLength + values.length;
-    out.appendBytes(scratch.buf.subarray(0, levelsLength));
-    out.appendBytes(packed);
-
-    return {
-      file_offset: BigInt(start),
-      meta_data: {
-        type: this.type,
-        encodings: useDictionary ? ["PLAIN", "RLE", "RLE_DICTIONARY"] : ["PLAIN", "RLE"],
-        path_in_schema: [this.#column.name],
-        codec,
-        num_values: BigInt(this.#rows),
-        total_uncompressed_size: BigInt(uncompressed),
-        total_compressed_size: BigInt(out.offset - start),
-        data_page_offset: dataPageOffset,
-        dictionary_page_offset: dictionaryPageOffset,
-        statistics: this.#statistics(),
-        encoding_stats: [
-          ...(useDictionary
-            ? [{ page_type: "DICTIONARY_PAGE" as const, encoding: "PLAIN" as const, count: 1 }]
-            : []),
-          { page_type: "DATA_PAGE_V2" as const, encoding, count: 1 },
-        ],
-      },
-    };
+    return writeColumnChunk(out, {
+      name: this.#column.name,
+      type: this.type,
+      rows: this.#rows,
+      present: this.#present,
+      dictionary: useDictionary
+        ? { page: this.#dictionary.bytes.bytes(), entries: this.#dictionary.size }
+        : undefined,
+      levels: scratch.buf.subarray(0, levelsLength),
+      values,
+      statistics: this.#statistics(),
+    }, options);
   }
 
-  #statistics() {
+  #statistics(): ChunkStatistics {
     const stats: { null_count: bigint; min_value?: Stat; max_value?: Stat } = {
       null_count: BigInt(this.#rows - this.#present),
     };
