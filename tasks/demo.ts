@@ -20,13 +20,14 @@ import "../pipeline/cron.ts";
 import { loadConfig } from "../config.ts";
 import { setCronContext } from "../pipeline/cron.ts";
 import { createApp } from "../routes/app.ts";
-import { createClient } from "../sdk/mod.ts";
 import { generate } from "./generate/mod.ts";
 import type { Expected } from "./generate/expected.ts";
 import { runAllJobs } from "../pipeline/jobs/mod.ts";
 import { runMonitoringJobs } from "../pipeline/monitoring/mod.ts";
 import { ensureIslandBuild } from "../routes/pages/assets.ts";
 import { buildSdk } from "./build_sdk.ts";
+import { printChecks, summaryChecks } from "./demo/checks.ts";
+import { sendEvents, uploadFiles } from "./demo/send.ts";
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -38,13 +39,6 @@ export interface DemoOptions {
   out: string;
   kvPath: string;
   serve: boolean;
-}
-
-/** One figure of the summary: what the pipeline says and what the answer key says. */
-export interface DemoCheck {
-  label: string;
-  actual: number;
-  expected: number;
 }
 
 function parseArgs(args: string[]): DemoOptions {
@@ -94,190 +88,6 @@ async function removeKv(path: string): Promise<void> {
   }
   const dir = path.replace(/[^/]*$/, "");
   if (dir) await Deno.mkdir(dir, { recursive: true });
-}
-
-async function post(
-  url: string,
-  init: { body: BodyInit; type: string; auth: string },
-): Promise<Record<string, unknown>> {
-  const res = await fetch(url, {
-    method: "POST",
-    body: init.body,
-    headers: { "content-type": init.type, authorization: init.auth },
-  });
-  const json = await res.json();
-  if (!res.ok) throw new Error(`POST ${url} answered ${res.status}: ${JSON.stringify(json)}`);
-  return json;
-}
-
-/** Sends every line of events.ndjson: objects through the SDK, the rest as raw NDJSON. */
-async function sendEvents(
-  file: string,
-  host: string,
-  writeKey: string,
-): Promise<{ viaSdk: number; raw: number }> {
-  const raw: string[] = [];
-  const client = createClient({
-    writeKey,
-    host,
-    flushAt: 100,
-    flushIntervalMs: 50,
-    historical: true,
-    browser: false,
-    onError: (e) => {
-      if (e.reason !== "quarantined") console.warn(`  SDK: ${e.message}`);
-    },
-  });
-  let viaSdk = 0;
-  const text = await Deno.readTextFile(file);
-  for (const line of text.split("\n")) {
-    if (line.trim() === "") continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      raw.push(line);
-      continue;
-    }
-    if (value === null || typeof value !== "object" || Array.isArray(value)) {
-      raw.push(line);
-      continue;
-    }
-    // An event over the event limit is dropped by the SDK; send it raw so the
-    // server quarantines it as too_large, as it would any client's.
-    if (new TextEncoder().encode(line).length > 32 * 1024) {
-      raw.push(line);
-      continue;
-    }
-    client.send(value as Record<string, unknown>);
-    // Backpressure: the SDK's queue is bounded, so let it drain every so often.
-    if (++viaSdk % 1000 === 0) await client.flush();
-  }
-  await client.close();
-  if (raw.length) {
-    await post(`${host}/v1/events?historical=1`, {
-      body: raw.join("\n") + "\n",
-      type: "application/x-ndjson",
-      auth: `Bearer ${writeKey}`,
-    });
-  }
-  return { viaSdk, raw: raw.length };
-}
-
-async function uploadFiles(
-  expected: Expected,
-  dir: string,
-  host: string,
-  writeKey: string,
-): Promise<number> {
-  let n = 0;
-  for (const { file, date } of expected.meta.files.orders) {
-    await post(
-      `${host}/v1/uploads/orders?date=${date}&filename=${encodeURIComponent(file)}`,
-      { body: await Deno.readFile(`${dir}/${file}`), type: "text/csv", auth: `Bearer ${writeKey}` },
-    );
-    n++;
-  }
-  for (const { file, week } of expected.meta.files.inventory) {
-    await post(`${host}/v1/uploads/inventory?week=${week}`, {
-      body: await Deno.readFile(`${dir}/${file}`),
-      type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-      auth: `Bearer ${writeKey}`,
-    });
-    n++;
-  }
-  return n;
-}
-
-async function getJson(
-  host: string,
-  path: string,
-  token: string,
-): Promise<Record<string, unknown>> {
-  const res = await fetch(`${host}${path}`, { headers: { authorization: `Bearer ${token}` } });
-  if (!res.ok) throw new Error(`GET ${path} answered ${res.status}`);
-  return await res.json();
-}
-
-/** Compares the read API with the answer key on the headline figures. */
-export async function summaryChecks(
-  host: string,
-  token: string,
-  expected: Expected,
-): Promise<DemoCheck[]> {
-  const checks: DemoCheck[] = [];
-  const orders = await getJson(host, "/v1/kpis/orders?bucket=all", token);
-  const events = await getJson(host, "/v1/kpis/events?bucket=all", token);
-  const eo = expected.orders.all as unknown as Record<string, number>;
-  const ee = expected.events.all as unknown as Record<string, number>;
-  for (
-    const k of ["revenue_cents", "orders", "units", "aov_cents", "customers", "refunded_cents"]
-  ) {
-    checks.push({ label: `orders.${k}`, actual: orders[k] as number, expected: eo[k] });
-  }
-  for (const k of ["events", "persons", "page_views", "cart_persons"]) {
-    checks.push({ label: `events.${k}`, actual: events[k] as number, expected: ee[k] });
-  }
-  const { start, end } = expected.meta;
-  const daily = await getJson(host, `/v1/kpis/daily?from=${start}&to=${end}`, token);
-  const days = daily.days as { date: string; revenue_cents: number; events: number }[];
-  const wantDays = new Map(expected.daily.days.map((d) => [d.date, d]));
-  checks.push({
-    label: "daily rows matching the answer key",
-    actual: days.filter((d) => {
-      const want = wantDays.get(d.date);
-      return want && want.revenue_cents === d.revenue_cents && want.events === d.events;
-    }).length,
-    expected: expected.daily.days.length,
-  });
-  // Everything was received today (UTC): quality is counted by received day.
-  const today = new Date().toISOString().slice(0, 10);
-  const quality = await getJson(host, `/v1/quality?from=${today}&to=${today}`, token);
-  {
-    const rows = quality.days as {
-      source: string;
-      received: number;
-      quarantined: number;
-      duplicates: number;
-    }[];
-    type Figure = "received" | "quarantined" | "duplicates";
-    const got = (source: string, k: Figure) =>
-      rows.filter((r) => r.source === source).reduce((a, r) => a + r[k], 0);
-    const want = (source: "orders" | "inventory", k: Figure) =>
-      Object.values(expected.quality[source]).reduce((a, q) => a + q[k], 0);
-    for (const k of ["received", "quarantined", "duplicates"] as const) {
-      checks.push({
-        label: `quality.events.${k}`,
-        actual: got("events", k),
-        expected: expected.quality.events[k],
-      });
-      checks.push({
-        label: `quality.orders.${k}`,
-        actual: got("orders", k),
-        expected: want("orders", k),
-      });
-    }
-    checks.push({
-      label: "quality.inventory.received",
-      actual: got("inventory", "received"),
-      expected: want("inventory", "received"),
-    });
-  }
-  return checks;
-}
-
-function printChecks(checks: DemoCheck[]): boolean {
-  let ok = true;
-  for (const c of checks) {
-    const same = c.actual === c.expected;
-    ok &&= same;
-    console.log(
-      `  ${same ? "✓" : "✗"} ${c.label.padEnd(36)} ${String(c.actual).padStart(12)}  ${
-        same ? "" : `(answer key ${c.expected})`
-      }`,
-    );
-  }
-  return ok;
 }
 
 /** Runs the tour; returns whether every printed figure agreed with the answer key. */
