@@ -3,6 +3,7 @@ import { dumpGold, landOrdersFile, orderLine as line } from "./pipeline_fixtures
 import { FX, seededDataset } from "./pipeline_datasets.ts";
 import { testConfig } from "../config.ts";
 import {
+  bronzeUploads,
   metaRebuildStarted,
   silverCustomerBucket,
   silverCustomerBucketsAll,
@@ -92,5 +93,39 @@ Deno.test("applyOrders() marks each upload applied in the batch that takes its l
     assertEquals(all.jobs.find((j) => j.name === "apply_orders")?.records_in, 0);
   } finally {
     kv.close();
+  }
+});
+
+Deno.test("applyOrders() folds its landed batches before it reads state again after a failed commit", async () => {
+  const data = seededDataset(7, 8);
+  const clean = await Deno.openKv(":memory:");
+  const hit = await Deno.openKv(":memory:");
+  try {
+    for (const kv of [clean, hit]) {
+      for (const f of data.orders) await landOrdersFile(kv, f);
+    }
+    await applyOrders(clean, config, { batchSize: 4 });
+    let computed = 0;
+    let touched = 0;
+    await applyOrders(hit, config, {
+      batchSize: 4,
+      hook: async (point) => {
+        // Every third batch: rewrite the uploads, so that batch's cursor check fails
+        // while the customer-count deltas of the batches before are not folded yet.
+        if (point !== "computed" || ++computed % 3 !== 0) return;
+        for (const u of await listAll(hit, bronzeUploads())) {
+          await hit.set(u.key, u.value);
+          touched++;
+        }
+      },
+    });
+    assert(touched > 0, "the hook rewrote uploads");
+    await applyOrders(hit, config);
+    assertEquals(await customerState(hit), await customerState(clean));
+    for (const kv of [clean, hit]) await runAllJobs(kv, config);
+    assertEquals(await dumpGold(hit), await dumpGold(clean));
+  } finally {
+    clean.close();
+    hit.close();
   }
 });

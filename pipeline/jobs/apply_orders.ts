@@ -76,10 +76,7 @@ export async function applyOrders(
         await applyUpload(kv, ctx, upload);
       }
       await pipe.settle();
-      // The records this run committed are folded as built, without reading them
-      // back; the listing then finds only what is left (none, unless a fold failed).
-      await foldRecords(fence, ctx.committed, opts);
-      await foldPending(kv, fence, APPLY_ORDERS, opts);
+      await foldLanded(kv, ctx);
     } catch (err) {
       await pipe.abandon();
       throw err;
@@ -106,10 +103,10 @@ function deferringWriteSet(): WriteSet {
 
 /**
  * Most mutations one line version adds to a deferring batch: the line, its
- * order, two order-by-day entries, eight customer buckets, and one more
- * pending-delta record for its counters and marks.
+ * order, two order-by-day entries, and two more pending-delta records: one
+ * for its counters and marks, one for its ≤ 8 customer-count deltas.
  */
-const LINE_BOUND = 1 + 1 + 2 + 8 + 1;
+const LINE_BOUND = 1 + 1 + 2 + 2;
 
 /** Entries of state kept between batches of one run before starting afresh. */
 const STATE_CACHE_LIMIT = 200_000;
@@ -128,6 +125,20 @@ interface ApplyContext {
 
 /** Pending-delta records a run keeps to fold without reading them back; the rest are listed. */
 const FOLD_IN_MEMORY = 2_000;
+
+/**
+ * Folds the pending-delta records of this run's landed commits. The records
+ * this run committed are folded as built, without reading them back; the
+ * listing then finds only what is left (none, unless a fold failed or the run
+ * kept more than {@link FOLD_IN_MEMORY}). State read from KV afterwards holds
+ * every customer-count delta: call it before the drain reads state afresh.
+ */
+async function foldLanded(kv: Deno.Kv, ctx: ApplyContext): Promise<void> {
+  const records = ctx.committed;
+  ctx.committed = [];
+  await foldRecords(ctx.fence, records, ctx.opts);
+  await foldPending(kv, ctx.fence, APPLY_ORDERS, ctx.opts);
+}
 
 /** Reads the state a batch of line versions needs that the drain does not hold yet. */
 async function loadState(
@@ -178,6 +189,7 @@ async function applyUpload(
   // After a failed commit: the drain's state may hold changes that did not land.
   const reload = async () => {
     drain.state = new OrderStateSet(config.fxRates);
+    await foldLanded(kv, ctx);
     const e = await kv.get<UploadRecord>(key);
     upload = e.value;
     versionstamp = e.versionstamp;
@@ -207,6 +219,7 @@ async function applyUpload(
           continue;
         }
         drain.state = new OrderStateSet(config.fxRates);
+        await foldLanded(kv, ctx);
       }
       const state = drain.state;
       const fetched: Fetched = await (next ?? fetch(upload, state));

@@ -9,10 +9,10 @@
  */
 
 import { metaPendingDeltasOf } from "../../kv/keys.ts";
-import { listAll } from "../../kv/mod.ts";
+import { getManyChunked, listAll } from "../../kv/mod.ts";
 import { CommitPipe } from "./commit_pipe.ts";
 import { type Fence, type JobOptions, step } from "./fence.ts";
-import { keyId } from "./commit_size.ts";
+import { keyId, keySize, valueSize } from "./commit_size.ts";
 import type { PendingDeltas } from "./pending_deltas.ts";
 import { WriteSet } from "./write_set.ts";
 
@@ -71,20 +71,45 @@ export async function foldRecords(
     return true;
   };
   try {
+    // Count records as this fold left them (read once; later commits of this fold see them here).
+    const counts = await readCounts(fence.kv, records);
     let ws = new WriteSet();
+    /** Count records this commit writes (copied from `counts` once per commit). */
+    let own = new Set<string>();
     let n = 0;
     let sent = true;
     for (const r of foldOrder(records)) {
       const ids = r.value.counters.map(([key]) => keyId(key));
-      // Only counters and marks not yet in this commit add mutations.
+      const countIds = (r.value.counts ?? []).map(([key]) => keyId(key));
+      // Only counters, count records and marks not yet in this commit add mutations.
       let m = 1 + r.value.dirty.length;
+      let bytes = 0;
       for (const id of ids) if (!ws.counters.hasId(id)) m++;
-      if (ws.mutations > 0 && !ws.fits({ mutations: m, keyBytes: m * 60, bytes: m * 80 })) {
+      for (const [i, id] of countIds.entries()) {
+        if (own.has(id)) continue;
+        m++;
+        bytes += valueSize(counts.get(id)) + keySize(r.value.counts![i][0]) + 32;
+      }
+      const extra = { mutations: m, keyBytes: m * 60, bytes: m * 80 + bytes };
+      if (ws.mutations > 0 && !ws.fits(extra)) {
         if (!(sent = await send(ws, n))) break;
         ws = new WriteSet();
+        own = new Set();
         n = 0;
       }
       r.value.counters.forEach(([key, delta], i) => ws.counters.addById(ids[i], key, delta));
+      (r.value.counts ?? []).forEach(([key, field, delta], i) => {
+        const id = countIds[i];
+        // A new object per commit: the commit in flight keeps the one it was given.
+        const record = own.has(id) ? counts.get(id)! : { ...counts.get(id) };
+        own.add(id);
+        const v = (record[field] ?? 0) + delta;
+        if (v === 0) delete record[field];
+        else record[field] = v;
+        counts.set(id, record);
+        if (Object.keys(record).length > 0) ws.set(key, record);
+        else ws.delete(key);
+      });
       for (const [kind, id] of r.value.dirty) ws.dirty(kind, id);
       ws.delete(r.key);
       n++;
@@ -97,19 +122,41 @@ export async function foldRecords(
   }
 }
 
+/**
+ * The count records the `counts` of `records` change, as stored (absent as
+ * empty), by key identity. Only the job's lease holder writes them, and it
+ * folds before it reads them for anything else.
+ */
+async function readCounts(
+  kv: Deno.Kv,
+  records: { value: PendingDeltas }[],
+): Promise<Map<string, Record<string, number>>> {
+  const keys = new Map<string, Deno.KvKey>();
+  for (const r of records) for (const [key] of r.value.counts ?? []) keys.set(keyId(key), key);
+  const out = new Map<string, Record<string, number>>();
+  if (keys.size === 0) return out;
+  const entries = await getManyChunked<Record<string, number>>(kv, [...keys.values()]);
+  for (const e of entries) out.set(keyId(e.key), e.value ?? {});
+  return out;
+}
+
 /** Pending-delta records read per round of folding. */
 const FOLD_LISTING = 1000;
 
 /**
- * The order in which records are folded: by their first counter key, records
- * without counters last, otherwise in listing order. A batch's records hold
- * ranges of its counters in key order, so the same part of different batches
+ * The order in which records are folded: by their first counter key (or
+ * count-record key), records with neither last, otherwise in listing order. A
+ * batch's records hold ranges of its counters, then its count records, in key
+ * order, so the same part of different batches
  * is folded together (each counter is written once per commit, not once per
  * batch), while the parts of one batch keep their order: its dirty marks,
  * which come last, never land before its counters.
  */
 function foldOrder<R extends { value: PendingDeltas }>(records: R[]): R[] {
-  const firstKey = (r: R) => r.value.counters.length > 0 ? keyId(r.value.counters[0][0]) : "\uffff";
+  const firstKey = (r: R) => {
+    const key = r.value.counters[0]?.[0] ?? r.value.counts?.[0]?.[0];
+    return key ? keyId(key) : "\uffff";
+  };
   return records
     .map((r, i) => ({ r, i, k: firstKey(r) }))
     .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.i - b.i))

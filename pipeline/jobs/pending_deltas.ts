@@ -6,9 +6,15 @@
  * @module
  */
 
-/** Counter deltas and dirty marks of a batch, waiting to be folded into gold. */
+/**
+ * Counter deltas, count-record deltas and dirty marks of a batch, waiting to
+ * be folded. `counts` (absent in records of older stores) are deltas to a
+ * field of a count record — a record of per-bucket integers, zero fields left
+ * out, deleted when empty (`silverCustomerCounts`).
+ */
 export interface PendingDeltas {
   counters: [Deno.KvKey, number][];
+  counts?: [Deno.KvKey, string, number][];
   dirty: [string, string][];
 }
 

@@ -47,6 +47,9 @@ export class WriteSet {
   readonly sums = new BatchCounters();
   /** Dirty marks `[kind, id]` by identity. */
   readonly #dirty = new Map<string, [string, string]>();
+  /** Deferred count-record deltas by key identity (see {@link addToCount}). */
+  readonly #counts = new Map<string, { key: Deno.KvKey; fields: Map<string, number> }>();
+  #countEntries = 0;
 
   /** Sets `key` to `value`. */
   set(key: Deno.KvKey, value: unknown, options: { expireIn?: number; size?: number } = {}): void {
@@ -109,8 +112,33 @@ export class WriteSet {
     this.#deferTo = keyOf;
   }
 
+  /** Whether gold counters, marks and count deltas go to pending-delta records. */
+  get defers(): boolean {
+    return this.#deferTo !== null;
+  }
+
+  /**
+   * Adds `delta` to `field` of the count record at `key`, in a pending-delta
+   * record (only with {@link deferCounters}): the fold applies it to the
+   * record, so a record changed by many batches is written once per fold
+   * commit instead of once per batch.
+   */
+  addToCount(key: Deno.KvKey, field: string, delta: number): void {
+    if (!this.#deferTo) throw new Error("Count deltas need a deferring write set");
+    const id = keyId(key);
+    let entry = this.#counts.get(id);
+    if (!entry) {
+      entry = { key, fields: new Map() };
+      this.#counts.set(id, entry);
+    }
+    const old = entry.fields.get(field);
+    if (old === undefined) this.#countEntries++;
+    entry.fields.set(field, (old ?? 0) + delta);
+  }
+
   #deferredRecords(): number {
-    return Math.ceil((this.counters.size + this.#dirty.size) / DEFERRED_PER_RECORD);
+    const entries = this.counters.size + this.#countEntries + this.#dirty.size;
+    return Math.ceil(entries / DEFERRED_PER_RECORD);
   }
 
   /**
@@ -160,7 +188,7 @@ export class WriteSet {
 
   /** Approximate total bytes. */
   get bytes(): number {
-    return this.#bytes + this.counters.size * 80 + this.#dirty.size * 60;
+    return this.#bytes + (this.counters.size + this.#countEntries) * 80 + this.#dirty.size * 60;
   }
 
   /** Number of checks. */
@@ -194,16 +222,19 @@ export class WriteSet {
     }
     this.sums.applyTo(op);
     if (this.#deferTo) {
-      const entries: PendingDeltas = { counters: [], dirty: [] };
+      const entries: PendingDeltas = { counters: [], counts: [], dirty: [] };
       let part = 0;
       let n = 0;
       this.#records = [];
       const flush = () => {
         if (n === 0) return;
-        const record = { key: this.#deferTo!(part++), value: { ...entries } };
+        const { counters, counts, dirty } = entries;
+        const value = counts!.length > 0 ? { counters, counts, dirty } : { counters, dirty };
+        const record = { key: this.#deferTo!(part++), value };
         this.#records.push(record);
         op.set(record.key, record.value);
         entries.counters = [];
+        entries.counts = [];
         entries.dirty = [];
         n = 0;
       };
@@ -213,6 +244,15 @@ export class WriteSet {
         if (delta === 0) continue;
         entries.counters.push([key, delta]);
         if (++n === DEFERRED_PER_RECORD) flush();
+      }
+      // Count records after the counters (their keys sort after gold's), in key order too.
+      const counts = [...this.#counts.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+      for (const [, { key, fields }] of counts) {
+        for (const [field, delta] of fields) {
+          if (delta === 0) continue;
+          entries.counts!.push([key, field, delta]);
+          if (++n === DEFERRED_PER_RECORD) flush();
+        }
       }
       for (const mark of this.#dirty.values()) {
         entries.dirty.push(mark);

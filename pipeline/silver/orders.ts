@@ -180,11 +180,15 @@ export class OrderStateSet {
     const id = `${customer}\u0001${part}`;
     // A new record each time: the write set keeps the one it was given.
     const record = { ...this.customers.get(id) };
+    const old = record[b] ?? 0;
     if (n === 0) delete record[b];
     else record[b] = n;
     this.customers.set(id, record);
     const key = silverCustomerCounts(customer, part);
-    if (Object.keys(record).length > 0) ws.set(key, record);
+    // A deferring batch leaves the record to the fold: a customer's record then
+    // is written once per fold commit, not once per batch that changes it.
+    if (ws.defers) ws.addToCount(key, b, n - old);
+    else if (Object.keys(record).length > 0) ws.set(key, record);
     else ws.delete(key);
   }
 
