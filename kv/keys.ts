@@ -579,3 +579,28 @@ export function silverPersonMasksAll(): Deno.KvKey {
 export function silverPersonBucketsAll(): Deno.KvKey {
   return ["silver", "person_buckets"];
 }
+
+/**
+ * The ingest heads of an order's lines `32·block + 1 … 32·block + 32` (value:
+ * `Record<lineNo, OrderHead>`): the latest version seen of each line and a
+ * fingerprint of its fields. Replaces one key per line (`bronzeOrderHead`),
+ * so a multi-line order costs one read and one write per upload, not one per
+ * line.
+ */
+export function bronzeOrderHeadBlock(orderId: string, block: number): Deno.KvKey {
+  return ["bronze", "order_head_blocks", orderId, block];
+}
+
+/**
+ * Prefix of the per-line heads of stores made before
+ * {@link bronzeOrderHeadBlock} existed, which the next orders upload folds
+ * into blocks once.
+ */
+export function bronzeOrderHeadsByLine(): Deno.KvKey {
+  return ["bronze", "order_heads"];
+}
+
+/** Set once every per-line order head of the store has been folded into blocks. */
+export function metaOrderHeadsInBlocks(): Deno.KvKey {
+  return ["meta", "order_heads_in_blocks"];
+}
