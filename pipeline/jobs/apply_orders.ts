@@ -12,13 +12,12 @@ import type { Config } from "../../config.ts";
 import {
   bronzeUpload,
   metaBacklog,
-  metaPendingDeltas,
   metaRebuildStarted,
   silverCustomerBucketsAll,
   silverCustomerCounts,
 } from "../../kv/keys.ts";
-import { oldestFirstId } from "../../kv/ids.ts";
 import { CommitPipe } from "./commit_pipe.ts";
+import { deferringWriteSet } from "./pending_orders.ts";
 import { foldPending, foldRecords } from "./fold.ts";
 import { foldBucketKeys } from "./migrate.ts";
 import { getManyChunked } from "../../kv/mod.ts";
@@ -87,26 +86,12 @@ export async function applyOrders(
 }
 
 /**
- * A write set whose gold counters and dirty marks go to pending-delta records
- * (folded at the end of the run): a line touches ~10 counters, mostly per SKU,
- * and folding many batches at once writes each counter once.
- */
-function deferringWriteSet(): WriteSet {
-  const ws = new WriteSet();
-  const batch = oldestFirstId();
-  // Parts padded so that a batch's records list in part order (its dirty marks come last).
-  ws.deferCounters((part) =>
-    metaPendingDeltas(APPLY_ORDERS, `${batch}-${String(part).padStart(4, "0")}`)
-  );
-  return ws;
-}
-
-/**
  * Most mutations one line version adds to a deferring batch: the line, its
- * order, two order-by-day entries, and two more pending-delta records: one
- * for its counters and marks, one for its ≤ 8 customer-count deltas.
+ * order, two order-by-day entries, pending-delta records for its ≤ 8
+ * customer-count deltas (≤ 2 partitions, each may start a record) and for
+ * the counters of a day not tallied yet (4 buckets, one more record).
  */
-const LINE_BOUND = 1 + 1 + 2 + 2;
+const LINE_BOUND = 1 + 1 + 2 + 4 + 5;
 
 /** Entries of state kept between batches of one run before starting afresh. */
 const STATE_CACHE_LIMIT = 200_000;
@@ -243,7 +228,7 @@ async function applyUpload(
         await step(opts, "committed");
         return;
       }
-      const ws = deferringWriteSet();
+      const ws = deferringWriteSet(APPLY_ORDERS);
       let cursor = upload.applyCursor;
       let valid = 0;
       let changed = 0;
@@ -251,7 +236,8 @@ async function applyUpload(
       for (const r of rows) {
         if (r.value.kind === "line") {
           // Contributions tallied in the state go to pending-delta records when flushed.
-          const records = Math.ceil(state.pendingEntries / DEFERRED_PER_RECORD);
+          const records = Math.ceil(state.pendingEntries / DEFERRED_PER_RECORD) +
+            state.pendingBuckets;
           const extra = {
             mutations: LINE_BOUND + records,
             bytes: 8192 + state.pendingEntries * 80,

@@ -57,6 +57,11 @@ export class BatchCounters {
     return [...this.#deltas.values()];
   }
 
+  /** Every touched counter with its key identity and net delta. */
+  entriesWithIds(): { id: string; key: Deno.KvKey; delta: number }[] {
+    return [...this.#deltas.entries()].map(([id, { key, delta }]) => ({ id, key, delta }));
+  }
+
   /** Every touched counter with its net delta, ordered by key identity. */
   sortedEntries(): { key: Deno.KvKey; delta: number }[] {
     return [...this.#deltas.entries()]

@@ -74,47 +74,68 @@ export async function foldRecords(
     // Count records as this fold left them (read once; later commits of this fold see them here).
     const counts = await readCounts(fence.kv, records);
     let ws = new WriteSet();
-    /** Count records this commit writes (copied from `counts` once per commit). */
-    let own = new Set<string>();
+    /** Count records this commit writes, new objects (the commit in flight keeps its own). */
+    let own = new Map<string, { key: Deno.KvKey; record: Record<string, number> }>();
+    const close = () => {
+      for (const { key, record } of own.values()) {
+        if (Object.keys(record).length > 0) ws.set(key, record);
+        else ws.delete(key);
+      }
+    };
+    /** Bytes of the count records in `own` (measured as first taken). */
+    let ownBytes = 0;
     let n = 0;
     let sent = true;
     for (const r of foldOrder(records)) {
       const ids = r.value.counters.map(([key]) => keyId(key));
-      const countIds = (r.value.counts ?? []).map(([key]) => keyId(key));
+      const countEntries = r.value.counts ?? [];
+      const countIds = countEntries.map(([key]) => keyId(key));
       // Only counters, count records and marks not yet in this commit add mutations.
       let m = 1 + r.value.dirty.length;
       let bytes = 0;
       for (const id of ids) if (!ws.counters.hasId(id)) m++;
-      for (const [i, id] of countIds.entries()) {
-        if (own.has(id)) continue;
+      const fresh = new Set<string>();
+      countIds.forEach((id, i) => {
+        if (own.has(id) || fresh.has(id)) return;
+        fresh.add(id);
         m++;
-        bytes += valueSize(counts.get(id)) + keySize(r.value.counts![i][0]) + 32;
-      }
-      const extra = { mutations: m, keyBytes: m * 60, bytes: m * 80 + bytes };
-      if (ws.mutations > 0 && !ws.fits(extra)) {
+        bytes += valueSize(counts.get(id)) + keySize(countEntries[i][0]) + 64;
+      });
+      const extra = {
+        mutations: m + own.size,
+        keyBytes: (m + own.size) * 60,
+        bytes: m * 80 + bytes + ownBytes,
+      };
+      if (ws.mutations + own.size > 0 && !ws.fits(extra)) {
+        close();
         if (!(sent = await send(ws, n))) break;
         ws = new WriteSet();
-        own = new Set();
+        own = new Map();
+        ownBytes = 0;
         n = 0;
       }
+      ownBytes += bytes;
       r.value.counters.forEach(([key, delta], i) => ws.counters.addById(ids[i], key, delta));
-      (r.value.counts ?? []).forEach(([key, field, delta], i) => {
+      countEntries.forEach(([key, field, delta], i) => {
         const id = countIds[i];
-        // A new object per commit: the commit in flight keeps the one it was given.
-        const record = own.has(id) ? counts.get(id)! : { ...counts.get(id) };
-        own.add(id);
-        const v = (record[field] ?? 0) + delta;
-        if (v === 0) delete record[field];
-        else record[field] = v;
-        counts.set(id, record);
-        if (Object.keys(record).length > 0) ws.set(key, record);
-        else ws.delete(key);
+        let mine = own.get(id);
+        if (!mine) {
+          mine = { key, record: { ...counts.get(id) } };
+          own.set(id, mine);
+          counts.set(id, mine.record);
+        }
+        const v = (mine.record[field] ?? 0) + delta;
+        if (v === 0) delete mine.record[field];
+        else mine.record[field] = v;
       });
       for (const [kind, id] of r.value.dirty) ws.dirty(kind, id);
       ws.delete(r.key);
       n++;
     }
-    if (sent && n > 0) sent = await send(ws, n);
+    if (sent && n > 0) {
+      close();
+      sent = await send(ws, n);
+    }
     return { folded, complete: (await pipe.settle()) && sent };
   } catch (err) {
     await pipe.abandon();
@@ -144,10 +165,10 @@ async function readCounts(
 const FOLD_LISTING = 1000;
 
 /**
- * The order in which records are folded: by their first counter key (or
- * count-record key), records with neither last, otherwise in listing order. A
- * batch's records hold ranges of its counters, then its count records, in key
- * order, so the same part of different batches
+ * The order in which records are folded: by partition, then by their first
+ * counter key (or count-record key), records with neither last, otherwise in
+ * listing order. A batch's records hold its entries sorted by partition and
+ * key (records of older stores: ranges of its counters in key order), so the same part of different batches
  * is folded together (each counter is written once per commit, not once per
  * batch), while the parts of one batch keep their order: its dirty marks,
  * which come last, never land before its counters.
@@ -155,7 +176,9 @@ const FOLD_LISTING = 1000;
 function foldOrder<R extends { value: PendingDeltas }>(records: R[]): R[] {
   const firstKey = (r: R) => {
     const key = r.value.counters[0]?.[0] ?? r.value.counts?.[0]?.[0];
-    return key ? keyId(key) : "\uffff";
+    const first = key ? keyId(key) : "\uffff";
+    // Records of older stores have no partition: their first key orders them.
+    return r.value.p === undefined ? first : `${r.value.p}\u0000${first}`;
   };
   return records
     .map((r, i) => ({ r, i, k: firstKey(r) }))

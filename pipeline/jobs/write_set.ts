@@ -8,7 +8,7 @@
 
 import { BatchCounters } from "./batch_counters.ts";
 import { COMMIT_BUDGET, keyId, keySize, valueSize } from "./commit_size.ts";
-import { DEFERRED_PER_RECORD, type PendingDeltas } from "./pending_deltas.ts";
+import { type PendingDeltas, pendingRecordCount, pendingRecordValues } from "./pending_deltas.ts";
 
 interface PendingWrite {
   key: Deno.KvKey;
@@ -50,6 +50,11 @@ export class WriteSet {
   /** Deferred count-record deltas by key identity (see {@link addToCount}). */
   readonly #counts = new Map<string, { key: Deno.KvKey; fields: Map<string, number> }>();
   #countEntries = 0;
+  /** Count-record entries per partition (for the number of pending-delta records). */
+  readonly #countsPerPartition = new Map<string, number>();
+  #partitionOf: (key: Deno.KvKey) => string = () => "";
+  /** Counter entries per partition, for `counters.size` (a cache: counted once per size). */
+  #counterPartitions: { size: number; perPartition: Map<string, number> } | null = null;
 
   /** Sets `key` to `value`. */
   set(key: Deno.KvKey, value: unknown, options: { expireIn?: number; size?: number } = {}): void {
@@ -104,12 +109,17 @@ export class WriteSet {
   }
 
   /**
-   * Writes `counters` and dirty marks as pending-delta records at
-   * `keyOf(0)`, `keyOf(1)`, … (≤ {@link DEFERRED_PER_RECORD} entries each)
-   * instead of one `sum` or `set` per key, for a later fold (`fold.ts`).
+   * Writes `counters`, count deltas and dirty marks as pending-delta records
+   * at `keyOf(0)`, `keyOf(1)`, … (`pendingRecordValues`: one partition per
+   * record, by `partitionOf` of each key) instead of one `sum` or `set` per
+   * key, for a later fold (`fold.ts`).
    */
-  deferCounters(keyOf: (part: number) => Deno.KvKey): void {
+  deferCounters(
+    keyOf: (part: number) => Deno.KvKey,
+    partitionOf: (key: Deno.KvKey) => string = () => "",
+  ): void {
     this.#deferTo = keyOf;
+    this.#partitionOf = partitionOf;
   }
 
   /** Whether gold counters, marks and count deltas go to pending-delta records. */
@@ -132,13 +142,29 @@ export class WriteSet {
       this.#counts.set(id, entry);
     }
     const old = entry.fields.get(field);
-    if (old === undefined) this.#countEntries++;
+    if (old === undefined) {
+      this.#countEntries++;
+      const p = this.#partitionOf(key);
+      this.#countsPerPartition.set(p, (this.#countsPerPartition.get(p) ?? 0) + 1);
+    }
     entry.fields.set(field, (old ?? 0) + delta);
   }
 
   #deferredRecords(): number {
-    const entries = this.counters.size + this.#countEntries + this.#dirty.size;
-    return Math.ceil(entries / DEFERRED_PER_RECORD);
+    let counters: Iterable<number> = [];
+    if (this.counters.size > 0) {
+      if (this.#counterPartitions?.size !== this.counters.size) {
+        const perPartition = new Map<string, number>();
+        for (const { key } of this.counters.entries()) {
+          const p = this.#partitionOf(key);
+          perPartition.set(p, (perPartition.get(p) ?? 0) + 1);
+        }
+        this.#counterPartitions = { size: this.counters.size, perPartition };
+      }
+      counters = this.#counterPartitions.perPartition.values();
+    }
+    return pendingRecordCount(counters, this.#dirty.size) +
+      pendingRecordCount(this.#countsPerPartition.values(), 0);
   }
 
   /**
@@ -222,43 +248,16 @@ export class WriteSet {
     }
     this.sums.applyTo(op);
     if (this.#deferTo) {
-      const entries: PendingDeltas = { counters: [], counts: [], dirty: [] };
-      let part = 0;
-      let n = 0;
-      this.#records = [];
-      const flush = () => {
-        if (n === 0) return;
-        const { counters, counts, dirty } = entries;
-        const value = counts!.length > 0 ? { counters, counts, dirty } : { counters, dirty };
-        const record = { key: this.#deferTo!(part++), value };
-        this.#records.push(record);
-        op.set(record.key, record.value);
-        entries.counters = [];
-        entries.counts = [];
-        entries.dirty = [];
-        n = 0;
-      };
-      // Ordered by key, so that the same part of consecutive batches holds about
-      // the same counters and folding them together writes each counter once.
-      for (const { key, delta } of this.counters.sortedEntries()) {
-        if (delta === 0) continue;
-        entries.counters.push([key, delta]);
-        if (++n === DEFERRED_PER_RECORD) flush();
+      const counts = [];
+      for (const [id, { key, fields }] of this.#counts) {
+        for (const [field, delta] of fields) counts.push({ id, key, field, delta });
       }
-      // Count records after the counters (their keys sort after gold's), in key order too.
-      const counts = [...this.#counts.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
-      for (const [, { key, fields }] of counts) {
-        for (const [field, delta] of fields) {
-          if (delta === 0) continue;
-          entries.counts!.push([key, field, delta]);
-          if (++n === DEFERRED_PER_RECORD) flush();
-        }
-      }
-      for (const mark of this.#dirty.values()) {
-        entries.dirty.push(mark);
-        if (++n === DEFERRED_PER_RECORD) flush();
-      }
-      flush();
+      const values = pendingRecordValues(
+        { counters: this.counters.entriesWithIds(), counts, dirty: [...this.#dirty.values()] },
+        this.#partitionOf,
+      );
+      this.#records = values.map((value, part) => ({ key: this.#deferTo!(part), value }));
+      for (const r of this.#records) op.set(r.key, r.value);
       return op;
     }
     this.counters.applyTo(op);

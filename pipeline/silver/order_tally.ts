@@ -109,6 +109,11 @@ export class OrderTally {
     return this.#pending;
   }
 
+  /** Buckets of the days tallied since the last flush, with repeats (4 per day). */
+  get pendingBuckets(): number {
+    return this.#days.size * 4;
+  }
+
   /**
    * Adds the line contributions tallied since the last flush to `ws`: per
    * bucket `revenue_cents`, `units`, `refunded_cents`, `cancelled_lines` and

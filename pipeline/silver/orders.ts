@@ -244,6 +244,11 @@ export class OrderStateSet {
     return this.#tally.pendingEntries;
   }
 
+  /** Buckets of the tallied days, with repeats: an upper bound of their partitions. */
+  get pendingBuckets(): number {
+    return this.#tally.pendingBuckets;
+  }
+
   /**
    * Adds the line contributions tallied since the last flush to `ws` (see
    * `OrderTally.flush`). Call it before committing a batch.
