@@ -60,8 +60,9 @@ export function bronzeUploadRows(uploadId: string): Deno.KvKey {
 
 /**
  * The latest version seen at ingest of an order line (`order_id`, `line_no`),
- * with a hash of its normalised fields, so an upload can answer at once which
- * lines are new, updates, or exact duplicates.
+ * with a hash of its normalised fields: the layout of stores made before
+ * {@link bronzeOrderHeadBlock}, whose keys the next orders upload folds into
+ * blocks once.
  */
 export function bronzeOrderHead(orderId: string, lineNo: number): Deno.KvKey {
   return ["bronze", "order_heads", orderId, lineNo];

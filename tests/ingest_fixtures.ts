@@ -14,6 +14,7 @@ import { counterValue } from "../kv/counters.ts";
 import { goldQualityOfDay, quarantineRecords, type Source } from "../kv/keys.ts";
 import type { CleanEvent, QuarantineRecord } from "../pipeline/contracts/types.ts";
 import { dayOf } from "../pipeline/contracts/buckets.ts";
+import { type OrderHead, readOrderHeads } from "../pipeline/ingest/order_heads.ts";
 
 /** The write key of `testConfig()`. */
 export const WRITE_KEY = "test-write-key";
@@ -126,4 +127,11 @@ export async function gzip(data: Uint8Array | string): Promise<Uint8Array<ArrayB
     new CompressionStream("gzip"),
   );
   return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** The ingest head of an order line (it must exist). */
+export async function headOf(kv: Deno.Kv, orderId: string, lineNo: number): Promise<OrderHead> {
+  const head = (await readOrderHeads(kv, [{ orderId, lineNo }])).get({ orderId, lineNo });
+  if (!head) throw new Error(`No head for line ${lineNo} of order "${orderId}"`);
+  return head;
 }

@@ -7,9 +7,9 @@
 import { assertEquals } from "./assert.ts";
 import { postBytes, quality, quarantined, withApp } from "./ingest_fixtures.ts";
 import { renormaliseOrderRecord, replayOrderLines } from "../pipeline/ingest/replay.ts";
-import { bronzeOrderHead, metaBacklog } from "../kv/keys.ts";
+import { metaBacklog } from "../kv/keys.ts";
 import { counterValue } from "../kv/counters.ts";
-import type { OrderHead } from "../pipeline/ingest/orders_upload.ts";
+import { headOf } from "./ingest_fixtures.ts";
 import type { QuarantineRecord } from "../pipeline/contracts/types.ts";
 
 Deno.test("replayOrderLines() accepts a quarantined line once after its currency is added", async () => {
@@ -39,7 +39,7 @@ Deno.test("replayOrderLines() accepts a quarantined line once after its currency
     const answer = (a.answer ?? b.answer)!;
     assertEquals([answer.rows, answer.accepted], [1, 1]);
 
-    const head = (await kv.get<OrderHead>(bronzeOrderHead("A-1", 2))).value!;
+    const head = await headOf(kv, "A-1", 2);
     assertEquals(head.version, { date: "2026-11-20", upload: 1, row: 2 });
     const stored = (await quarantined(kv))[0] as QuarantineRecord;
     assertEquals(typeof stored.replayedAs, "string");

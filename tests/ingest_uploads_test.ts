@@ -8,10 +8,10 @@
 import { assert, assertEquals } from "./assert.ts";
 import { postBytes, quality, quarantined, type TestApp, withApp } from "./ingest_fixtures.ts";
 import { INVENTORY_HEADER, inventoryRow, workbook } from "./ingest_xlsx_fixtures.ts";
-import { bronzeOrderHead, bronzeUpload, bronzeUploadRows, metaBacklog } from "../kv/keys.ts";
+import { bronzeUpload, bronzeUploadRows, metaBacklog } from "../kv/keys.ts";
 import { counterValue } from "../kv/counters.ts";
 import type { UploadRecord } from "../pipeline/ingest/upload_types.ts";
-import type { OrderHead } from "../pipeline/ingest/orders_upload.ts";
+import { headOf } from "./ingest_fixtures.ts";
 import { classifyOrders, stageOrderRows } from "../pipeline/ingest/orders_upload.ts";
 import { commitFile, createUpload } from "../pipeline/ingest/upload_store.ts";
 import { openUploadWriter } from "../pipeline/ingest/fenced_writer.ts";
@@ -112,7 +112,7 @@ Deno.test("Orders lines are classified against their heads: updates, exact dupli
       [second.rows, second.accepted, second.updates, second.duplicates],
       [5, 3, 2, 2],
     );
-    const head = (await t.kv.get<OrderHead>(bronzeOrderHead("O-4", 1))).value!;
+    const head = await headOf(t.kv, "O-4", 1);
     assertEquals(head.version.row, 5);
     const q = await quality(t.kv, "orders");
     assertEquals(q, { received: 8, accepted: 6, updates: 2, duplicates: 2 });
@@ -125,7 +125,7 @@ Deno.test("An older-dated version is accepted but does not move the head", async
     await ok(await upload(t, csv([line(1, 1, "shipped")]), "2026-11-21"));
     const late = await ok(await upload(t, csv([line(1, 1, "placed")]), "2026-11-20"));
     assertEquals([late.accepted, late.updates], [1, 1]);
-    const head = (await t.kv.get<OrderHead>(bronzeOrderHead("O-1", 1))).value!;
+    const head = await headOf(t.kv, "O-1", 1);
     assertEquals(head.version.date, "2026-11-21");
   });
 });
@@ -248,7 +248,7 @@ Deno.test("Repeats of a line across classification rounds are compared with the 
     lines[1049] = line(1, 1, "shipped"); // an exact duplicate of that update
     const a = await ok(await upload(t, csv(lines)));
     assertEquals([a.rows, a.accepted, a.updates, a.duplicates], [1100, 1099, 1, 1]);
-    const head = (await t.kv.get<OrderHead>(bronzeOrderHead("O-1", 1))).value!;
+    const head = await headOf(t.kv, "O-1", 1);
     assertEquals(head.version.row, 1050);
   });
 });

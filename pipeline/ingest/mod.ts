@@ -28,4 +28,4 @@ export {
   replayOrderLines,
 } from "./replay.ts";
 export type { UploadAnswer } from "./upload_store.ts";
-export type { OrderHead } from "./orders_upload.ts";
+export type { OrderHead } from "./order_heads.ts";

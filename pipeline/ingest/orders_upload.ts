@@ -7,7 +7,6 @@
 
 import { createHash } from "node:crypto";
 import {
-  bronzeOrderHead,
   bronzeUpload,
   goldQuality,
   metaBacklog,
@@ -15,7 +14,6 @@ import {
   metaOpenUpload,
 } from "../../kv/keys.ts";
 import { CounterDeltas } from "../../kv/counters.ts";
-import { getManyChunked } from "../../kv/mod.ts";
 import { HttpError } from "../../routes/errors.ts";
 import type { HeaderMatch } from "../contracts/header.ts";
 import {
@@ -31,15 +29,7 @@ import { quarantineBytes, quarantineRecordOf, writeQuarantine } from "./quaranti
 import { listStaged, missingColumnsError, type StagedEntry, stageInBatches } from "./staging.ts";
 import type { StagedRow, UploadRecord } from "./upload_types.ts";
 import { type FencedWriter, UPLOAD_MAX_BYTES, UPLOAD_MAX_MUTATIONS } from "./fenced_writer.ts";
-
-/** The latest version of an order line seen at ingest (`bronzeOrderHead`). */
-export interface OrderHead {
-  version: LineVersion;
-  /** `orderLineFingerprint` of that version. */
-  fingerprint: string;
-  /** The upload it came in. */
-  upload: string;
-}
+import { type LineRef, readOrderHeads } from "./order_heads.ts";
 
 /** What staging an orders file needs. */
 export interface OrderRowContext {
@@ -169,26 +159,11 @@ function headerOf(rec: CsvRecord): ParsedHeader {
 /** Mutations kept for the lease, the record, counters and last-received. */
 const CLASSIFY_RESERVE = 60;
 
-function headKey(line: { orderId: string; lineNo: number }): string {
-  return JSON.stringify([line.orderId, line.lineNo]);
-}
-
-/** The heads of the lines among `rows`, by line key (absent heads are `null`). */
-async function readHeads(
-  kv: Deno.Kv,
-  rows: StagedEntry[],
-): Promise<Map<string, OrderHead | null>> {
-  const uniq = new Map<string, Deno.KvKey>();
-  for (const r of rows) {
-    if (r.value.kind !== "line") continue;
-    const l = r.value.line;
-    uniq.set(headKey(l), bronzeOrderHead(l.orderId, l.lineNo));
-  }
-  const names = [...uniq.keys()];
-  const found = await getManyChunked<OrderHead>(kv, [...uniq.values()]);
-  const heads = new Map<string, OrderHead | null>();
-  names.forEach((n, i) => heads.set(n, found[i].value));
-  return heads;
+/** The lines among staged rows (rejected rows have none). */
+function linesOf(rows: StagedEntry[]): LineRef[] {
+  const lines: LineRef[] = [];
+  for (const r of rows) if (r.value.kind === "line") lines.push(r.value.line);
+  return lines;
 }
 
 /**
@@ -213,7 +188,7 @@ export async function classifyOrders(
 ): Promise<UploadRecord> {
   let record: UploadRecord = structuredClone(start);
   let rows = await listStaged(kv, record.id, record.classifyCursor);
-  let heads = await readHeads(kv, rows);
+  let heads = await readOrderHeads(kv, linesOf(rows));
   let rounds = 0;
   while (rows.length > 0) {
     if (options.maxRounds !== undefined && rounds++ >= options.maxRounds) return record;
@@ -222,14 +197,21 @@ export async function classifyOrders(
     const deltas = new CounterDeltas();
     const day = record.receivedDay;
     const q = (metric: string, n = 1) => deltas.add(goldQuality("orders", day, metric), n);
-    const headWrites = new Map<string, [Deno.KvKey, OrderHead]>();
     const quarantined: ReturnType<typeof quarantineRecordOf>[] = [];
     let mutations = CLASSIFY_RESERVE;
     let bytes = 0;
     let consumed = 0;
     for (const { row, value } of rows) {
-      const cost = value.kind === "rejected" ? 2 : 1;
-      const size = value.kind === "rejected" ? value.raw.length * 2 + 1200 : 300;
+      let cost = 1;
+      let size = 300;
+      let fingerprint = "";
+      if (value.kind === "rejected") {
+        cost = 2;
+        size = value.raw.length * 2 + 1200;
+      } else if (value.kind === "line") {
+        fingerprint = orderLineFingerprint(value.line);
+        ({ mutations: cost, bytes: size } = heads.costOfSet(value.line, fingerprint.length));
+      }
       if (
         consumed > 0 && (mutations + cost > UPLOAD_MAX_MUTATIONS || bytes + size > UPLOAD_MAX_BYTES)
       ) {
@@ -259,9 +241,7 @@ export async function classifyOrders(
         continue;
       }
       if (value.kind !== "line") continue;
-      const name = headKey(value.line);
-      const head = heads.get(name) ?? null;
-      const fingerprint = orderLineFingerprint(value.line);
+      const head = heads.get(value.line);
       // A replayed row was received (and counted quarantined) on its own day:
       // its count moves there instead of adding a new receipt.
       const count = value.replayOf
@@ -290,33 +270,31 @@ export async function classifyOrders(
         }
       }
       if (!head || compareVersions(value.version, head.version) > 0) {
-        const next: OrderHead = { version: value.version, fingerprint, upload: record.id };
-        heads.set(name, next);
-        if (!headWrites.has(name)) mutations++;
-        headWrites.set(name, [bronzeOrderHead(value.line.orderId, value.line.lineNo), next]);
-        bytes += 300;
+        const added = heads.costOfSet(value.line, fingerprint.length);
+        mutations += added.mutations;
+        bytes += added.bytes;
+        heads.set(value.line, { version: value.version, fingerprint, upload: record.id });
       }
     }
+    const headWrites = heads.takeWrites();
     const committed = writer.commit((op) => {
       for (const rec of quarantined) writeQuarantine(op, rec);
-      for (const [key, head] of headWrites.values()) op.set(key, head);
+      for (const [key, block] of headWrites) op.set(key, block);
       deltas.applyTo(op);
       if (!record.replay) op.max(metaLastReceived("orders"), BigInt(record.receivedAt));
       op.set(bronzeUpload(record.id), updated);
     });
     committed.catch(() => {}); // awaited below
     // Read the next round while this one is written. Only this upload writes
-    // heads (it holds the lease), so what the commit sets overrides what the
-    // read may still see.
+    // heads (it holds the lease), so the blocks this round holds are current
+    // and are carried over instead of read while the commit may be in flight.
     let prefetch: Promise<[typeof rows, typeof heads]>;
     if (consumed < rows.length) {
       prefetch = Promise.resolve([rows.slice(consumed), heads]);
     } else {
-      prefetch = listStaged(kv, record.id, updated.classifyCursor).then(async (more) => {
-        const fresh = await readHeads(kv, more);
-        for (const [name, [, head]] of headWrites) if (fresh.has(name)) fresh.set(name, head);
-        return [more, fresh] as [typeof rows, typeof heads];
-      });
+      prefetch = listStaged(kv, record.id, updated.classifyCursor).then(async (more) =>
+        [more, await readOrderHeads(kv, linesOf(more), heads)] as [typeof rows, typeof heads]
+      );
     }
     prefetch.catch(() => {}); // awaited below
     await committed;

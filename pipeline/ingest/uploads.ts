@@ -43,6 +43,7 @@ import {
   stageInventoryRows,
 } from "./inventory_upload.ts";
 import { readInventoryWorkbook } from "./xlsx.ts";
+import { convertLineHeads } from "./order_heads.ts";
 import { metaFileHash } from "../../kv/keys.ts";
 
 /** Classifies a committed upload of either source to the end. */
@@ -90,6 +91,7 @@ export async function recoverUploads(
   source: FileSource,
 ): Promise<Set<string>> {
   await indexOpenUploads(kv, writer);
+  if (source === "orders") await convertLineHeads(kv, writer);
   const finished = new Set<string>();
   const marks: Deno.KvKey[] = [];
   for await (const e of kv.list({ prefix: metaOpenUploadsOf(source) })) marks.push(e.key);

@@ -9,7 +9,6 @@
 
 import type { Config } from "../../config.ts";
 import {
-  bronzeOrderHead,
   bronzeUpload,
   bronzeUploadRow,
   goldQuality,
@@ -25,7 +24,8 @@ import { dayOf } from "../contracts/buckets.ts";
 import { compareVersions, matchOrderHeader, orderLineFingerprint } from "../contracts/orders.ts";
 import type { QuarantineRecord } from "../contracts/types.ts";
 import { CsvParser } from "../ingest/csv.ts";
-import { type OrderHead, stagedOrderRow } from "../ingest/orders_upload.ts";
+import { stagedOrderRow } from "../ingest/orders_upload.ts";
+import { convertLineHeads, readOrderHeads } from "../ingest/order_heads.ts";
 import { loadUpload } from "../ingest/upload_store.ts";
 import { openUploadWriter } from "../ingest/fenced_writer.ts";
 import type { StagedRow, UploadRecord } from "../ingest/upload_types.ts";
@@ -101,10 +101,6 @@ async function prepareOrders(
   return { candidates, items };
 }
 
-function headId(orderId: string, lineNo: number): string {
-  return JSON.stringify([orderId, lineNo]);
-}
-
 /** Commits one batch of order candidates under the upload lease; returns their outcomes. */
 async function commitOrderBatch(
   kv: Deno.Kv,
@@ -122,23 +118,13 @@ async function commitOrderBatch(
       return false;
     });
     if (pending.length === 0) return done;
-    const headKeys = new Map<string, Deno.KvKey>();
-    for (const c of pending) {
-      headKeys.set(
-        headId(c.staged.line.orderId, c.staged.line.lineNo),
-        bronzeOrderHead(c.staged.line.orderId, c.staged.line.lineNo),
-      );
-    }
-    const headEntries = await getManyChunked<OrderHead>(kv, [...headKeys.values()]);
-    const heads = new Map<string, OrderHead | null>();
-    [...headKeys.keys()].forEach((k, i) => heads.set(k, headEntries[i].value));
+    const heads = await readOrderHeads(kv, pending.map((c) => c.staged.line));
     const seqEntry = await kv.get<number>(metaSequence("uploads"));
     const seq = (seqEntry.value ?? 0) + 1;
     const uploadId = oldestFirstId(now);
 
     const deltas = new CounterDeltas();
     const staged: [Deno.KvKey, StagedRow][] = [];
-    const headWrites = new Map<string, [Deno.KvKey, OrderHead]>();
     const results: ReplayResultItem[] = [];
     const marked: [QuarantineRecord, string][] = [];
     let accepted = 0;
@@ -151,8 +137,7 @@ async function commitOrderBatch(
       const q = (metric: string, n: number) => deltas.add(goldQuality("orders", day, metric), n);
       q("quarantined", -1);
       q(`reason:${c.record.reason}`, -1);
-      const name = headId(line.orderId, line.lineNo);
-      const head = heads.get(name) ?? null;
+      const head = heads.get(line);
       const fingerprint = orderLineFingerprint(line);
       if (head && head.fingerprint === fingerprint) {
         q("duplicates", 1);
@@ -174,9 +159,7 @@ async function commitOrderBatch(
       const row = staged.length + 1;
       staged.push([bronzeUploadRow(uploadId, row), c.staged]);
       if (!head || compareVersions(version, head.version) > 0) {
-        const next: OrderHead = { version, fingerprint, upload: uploadId };
-        heads.set(name, next);
-        headWrites.set(name, [bronzeOrderHead(line.orderId, line.lineNo), next]);
+        heads.set(line, { version, fingerprint, upload: uploadId });
       }
       marked.push([c.record, `${uploadId}/${row}`]);
       results.push({ id: c.record.id, status: "accepted", replayed_as: `${uploadId}/${row}` });
@@ -201,6 +184,7 @@ async function commitOrderBatch(
       classifyCursor: staged.length,
       applyCursor: 0,
     };
+    const headWrites = heads.takeWrites();
     const ok = await commit((op) => {
       for (const [record, as] of marked) {
         op.check({ key: metaReplayed(record.id), versionstamp: null });
@@ -212,7 +196,7 @@ async function commitOrderBatch(
         op.set(bronzeUpload(uploadId), upload);
         for (const [key, value] of staged) op.set(key, value);
       }
-      for (const [key, head] of headWrites.values()) op.set(key, head);
+      for (const [key, block] of headWrites) op.set(key, block);
       deltas.applyTo(op);
     });
     if (ok) return [...done, ...results];
@@ -232,6 +216,7 @@ export async function replayOrders(
   // The upload lease serialises this with classification, which reads and moves the same heads.
   const writer = await openUploadWriter(kv, "orders");
   try {
+    await convertLineHeads(kv, writer);
     for (let i = 0; i < candidates.length; i += ORDERS_PER_COMMIT) {
       const batch = candidates.slice(i, i + ORDERS_PER_COMMIT);
       items.push(...await commitOrderBatch(kv, (b) => writer.commit(b), batch, now));
