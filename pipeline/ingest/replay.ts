@@ -18,7 +18,7 @@ import type { LineVersion, OrderLine, QuarantineRecord } from "../contracts/type
 import { matchOrderHeader, normaliseOrderRow, orderRowFromCells } from "../contracts/orders.ts";
 import type { Normalised } from "../contracts/types.ts";
 import { CsvParser } from "./csv.ts";
-import { classifyOrders } from "./orders_upload.ts";
+import { classifyOrders } from "./orders_classify.ts";
 import { recoverUploads } from "./uploads.ts";
 import type { StagedRow, UploadRecord } from "./upload_types.ts";
 import { answerOf, createUpload, loadUpload, type UploadAnswer } from "./upload_store.ts";

@@ -35,7 +35,8 @@ import {
   openUploadWriter,
   type UploadLeaseOptions,
 } from "./fenced_writer.ts";
-import { classifyOrders, stageOrderRows } from "./orders_upload.ts";
+import { classifyOrders } from "./orders_classify.ts";
+import { stageOrderRows } from "./orders_stage.ts";
 import {
   classifyInventory,
   classifySheet,

@@ -24,7 +24,7 @@ import { dayOf } from "../contracts/buckets.ts";
 import { compareVersions, matchOrderHeader, orderLineFingerprint } from "../contracts/orders.ts";
 import type { QuarantineRecord } from "../contracts/types.ts";
 import { CsvParser } from "../ingest/csv.ts";
-import { stagedOrderRow } from "../ingest/orders_upload.ts";
+import { stagedOrderRow } from "../ingest/orders_stage.ts";
 import { convertLineHeads, readOrderHeads } from "../ingest/order_heads.ts";
 import { loadUpload } from "../ingest/upload_store.ts";
 import { openUploadWriter } from "../ingest/fenced_writer.ts";
