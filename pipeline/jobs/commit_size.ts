@@ -19,6 +19,8 @@ export const COMMIT_BUDGET = {
   checks: 90,
 } as const;
 
+// Every code unit below 0x80 (control characters included) is one UTF-8 byte.
+// deno-lint-ignore no-control-regex
 const ASCII = /^[\x00-\x7f]*$/;
 
 /** UTF-8 length of a string, without encoding it. */
