@@ -129,3 +129,29 @@ Deno.test("applyOrders() folds its landed batches before it reads state again af
     hit.close();
   }
 });
+
+Deno.test("applyOrders() runs a batch on into the next uploads, each marked applied by the commit that takes its last row", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const one = await Deno.openKv(":memory:");
+  try {
+    for (const db of [kv, one]) {
+      for (const [d, date] of ["2026-11-23", "2026-11-24", "2026-11-25"].entries()) {
+        const lines = [1, 2].map((n) => line({ orderId: `o${d}`, lineNo: n, quantity: d + n }));
+        await landOrdersFile(db, { date, lines });
+      }
+    }
+    const points: string[] = [];
+    await applyOrders(kv, config, { batchSize: 5, hook: (p) => void points.push(p) });
+    // Rows 2 + 2 + 1 in the first commit, the last row in the second.
+    assertEquals(points.filter((p) => p === "committed").length, 2);
+    const uploads = await listAll<{ status: string }>(kv, bronzeUploads());
+    assertEquals(uploads.map((u) => u.value.status), ["applied", "applied", "applied"]);
+    await applyOrders(one, config, { batchSize: 1 });
+    for (const db of [kv, one]) await runAllJobs(db, config);
+    assertEquals(await dumpGold(kv), await dumpGold(one));
+    assertEquals(await customerState(kv), await customerState(one));
+  } finally {
+    kv.close();
+    one.close();
+  }
+});

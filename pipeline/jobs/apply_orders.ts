@@ -20,15 +20,13 @@ import { CommitPipe } from "./commit_pipe.ts";
 import { deferringWriteSet } from "./pending_orders.ts";
 import { foldPending, foldRecords } from "./fold.ts";
 import { foldBucketKeys } from "./migrate.ts";
-import { getManyChunked } from "../../kv/mod.ts";
-import type { OrderLine } from "../contracts/types.ts";
-import type { StagedRow, UploadRecord } from "../ingest/upload_types.ts";
+import type { UploadRecord } from "../ingest/upload_types.ts";
 import { OrderStateSet } from "../silver/orders.ts";
 import { type Fence, type JobOptions, pastDeadline, step, withLease } from "./fence.ts";
 import type { JobOutcome } from "./runner.ts";
-import { classifiedUploads, stagedRowsAfter } from "./uploads.ts";
+import { classifiedUploads } from "./uploads.ts";
+import { fetchBatch, type Fetched, pendingSlot, type UploadSlot } from "./order_batches.ts";
 import { DEFERRED_PER_RECORD, type PendingDeltas } from "./pending_deltas.ts";
-import { WriteSet } from "./write_set.ts";
 
 /** Lease name of the job. */
 export const APPLY_ORDERS = "apply_orders";
@@ -70,10 +68,7 @@ export async function applyOrders(
         readAllLines,
         committed: [],
       };
-      for (const upload of await classifiedUploads(kv, "orders")) {
-        if (pastDeadline(opts)) break;
-        await applyUpload(kv, ctx, upload);
-      }
+      await applyUploads(kv, ctx, await classifiedUploads(kv, "orders"));
       await pipe.settle();
       await foldLanded(kv, ctx);
     } catch (err) {
@@ -125,151 +120,135 @@ async function foldLanded(kv: Deno.Kv, ctx: ApplyContext): Promise<void> {
   await foldPending(kv, ctx.fence, APPLY_ORDERS, ctx.opts);
 }
 
-/** Reads the state a batch of line versions needs that the drain does not hold yet. */
-async function loadState(
-  kv: Deno.Kv,
-  state: OrderStateSet,
-  lines: OrderLine[],
-  readAllLines: boolean,
-): Promise<void> {
-  // Orders first: they say which lines exist and whose customer buckets a change touches.
-  state.loadLinesAndOrders(await getManyChunked(kv, state.orderKeys(lines)));
-  if (readAllLines) {
-    state.loadLinesAndOrders(await getManyChunked(kv, state.lineKeys(lines, true)));
-    state.loadCustomers(await getManyChunked(kv, state.customerKeys(lines)));
-    return;
-  }
-  const [current, customers] = await Promise.all([
-    getManyChunked(kv, state.lineKeys(lines, false)),
-    getManyChunked(kv, state.customerKeys(lines)),
-  ]);
-  state.loadLinesAndOrders(current);
-  state.loadCustomers(customers);
-}
-
-/** Staged rows of a batch with the state they need loaded, or what stopped it (held until awaited). */
-type Fetched = { rows: { row: number; value: StagedRow }[]; lines: OrderLine[] } | {
-  error: unknown;
-};
+/** Staged rows listed per batch (a commit takes about 480 lines). */
+const ROWS_PER_BATCH = 500;
 
 /**
- * Applies one upload from its cursor. KV serves reads and commits of a handle
- * one at a time, in order, so each batch's rows are listed and its state read
- * before the commit of the batch before is sent; the batch is then computed
- * while that commit is written ({@link CommitPipe}). The last batch marks the
- * upload `applied`. Returns with the last commit possibly in flight.
+ * Applies the classified uploads in order, from their cursors. A batch runs
+ * on from the end of one upload into the next (one commit then moves both
+ * cursors), so small uploads do not each cost a commit. KV serves reads and
+ * commits of a handle one at a time, in order, so each batch's rows are
+ * listed and its state read before the commit of the batch before is sent;
+ * the batch is then computed while that commit is written
+ * ({@link CommitPipe}). The batch that takes an upload's last row marks it
+ * `applied`. Returns with the last commit possibly in flight.
  */
-async function applyUpload(
+async function applyUploads(
   kv: Deno.Kv,
   ctx: ApplyContext,
-  first: Deno.KvEntry<UploadRecord>,
+  entries: Deno.KvEntry<UploadRecord>[],
 ): Promise<void> {
   const { config, fence, pipe, opts, outcome, drain } = ctx;
-  const key = bronzeUpload(first.value.id);
-  // The upload as the last commit left it; its versionstamp is null while that
-  // commit is in flight (then it is the lease's, renewed by that commit).
-  let upload: UploadRecord | null = first.value;
-  let versionstamp: string | null = first.versionstamp;
-  const limit = opts.batchSize ?? 400;
-  // After a failed commit: the drain's state may hold changes that did not land.
-  const reload = async () => {
+  const slots: UploadSlot[] = entries.map((e) => ({
+    key: bronzeUpload(e.value.id),
+    record: e.value,
+    versionstamp: e.versionstamp,
+  }));
+  const limit = opts.batchSize ?? ROWS_PER_BATCH;
+  /** The first slot not finished by a computed batch. */
+  let at = 0;
+  /** Slots the commit in flight writes. */
+  let inflight: number[] = [];
+  // After a failed commit: the drain's state may hold changes that did not land,
+  // and the slots it (or the batch computed on top of it) wrote are read again.
+  const reload = async (written: number[]) => {
     drain.state = new OrderStateSet(config.fxRates);
     await foldLanded(kv, ctx);
-    const e = await kv.get<UploadRecord>(key);
-    upload = e.value;
-    versionstamp = e.versionstamp;
+    for (const j of written) {
+      const e = await kv.get<UploadRecord>(slots[j].key);
+      slots[j].record = e.value;
+      slots[j].versionstamp = e.versionstamp;
+    }
+    at = Math.min(at, ...written);
+    inflight = [];
   };
-  const fetch = (from: UploadRecord, into: OrderStateSet): Promise<Fetched> =>
-    (async () => {
-      const rows = await stagedRowsAfter(kv, from.id, from.applyCursor, limit);
-      await step(opts, "listed");
-      const lines: OrderLine[] = [];
-      for (const r of rows) if (r.value.kind === "line") lines.push(r.value.line);
-      if (rows.length > 0) {
-        await loadState(kv, into, lines, ctx.readAllLines);
-        await step(opts, "read");
-      }
-      return { rows, lines };
-    })().catch((error) => ({ error }));
+  const fetch = (into: OrderStateSet) =>
+    fetchBatch(kv, { slots, from: at, into, limit, readAllLines: ctx.readAllLines, opts });
   let next: Promise<Fetched> | null = null;
   try {
     while (!pastDeadline(opts)) {
-      if (!upload || upload.status !== "classified") return;
+      while (at < slots.length && !pendingSlot(slots[at])) at++;
+      if (at >= slots.length) return;
       if (drain.state.size > STATE_CACHE_LIMIT) {
         // Read afresh only once nothing is in flight: the new state must see every commit.
         if (next) await next;
         next = null;
         if (!(await pipe.settle())) {
-          await reload();
+          await reload(inflight);
           continue;
         }
         drain.state = new OrderStateSet(config.fxRates);
         await foldLanded(kv, ctx);
       }
       const state = drain.state;
-      const fetched: Fetched = await (next ?? fetch(upload, state));
+      const fetched: Fetched = await (next ?? fetch(state));
       next = null;
       if ("error" in fetched) throw fetched.error;
-      const { rows } = fetched;
-      if (rows.length === 0) {
-        // Rows exhausted by a batch that could not tell (it took exactly `limit`).
-        if (!(await pipe.settle())) {
-          await reload();
-          continue;
-        }
-        const ws = new WriteSet();
-        ws.check({ key, versionstamp: versionstamp ?? fence.leases[0].versionstamp });
-        const applied: UploadRecord = { ...upload, status: "applied" };
-        ws.set(key, applied);
-        if (!(await fence.commit(ws))) {
-          await reload();
-          continue;
-        }
-        await step(opts, "committed");
-        return;
-      }
       const ws = deferringWriteSet(APPLY_ORDERS);
-      let cursor = upload.applyCursor;
       let valid = 0;
       let changed = 0;
-      let taken = 0;
-      for (const r of rows) {
-        if (r.value.kind === "line") {
-          // Contributions tallied in the state go to pending-delta records when flushed.
-          const records = Math.ceil(state.pendingEntries / DEFERRED_PER_RECORD) +
-            state.pendingBuckets;
-          const extra = {
-            mutations: LINE_BOUND + records,
-            bytes: 8192 + state.pendingEntries * 80,
-            keyBytes: 2048 + records * 80,
-          };
-          if (valid > 0 && !ws.fits(extra)) break;
-          if (state.apply(r.value.line, r.value.version, ws) === "applied") changed++;
-          valid++;
+      const written: { slot: number; after: UploadRecord }[] = [];
+      for (const seg of fetched.segments) {
+        const upload = slots[seg.slot].record!;
+        let cursor = upload.applyCursor;
+        let taken = 0;
+        let full = false;
+        for (const r of seg.rows) {
+          if (r.value.kind === "line") {
+            // Contributions tallied in the state go to pending-delta records when flushed.
+            const records = Math.ceil(state.pendingEntries / DEFERRED_PER_RECORD) +
+              state.pendingBuckets;
+            const extra = {
+              mutations: LINE_BOUND + records,
+              bytes: 8192 + state.pendingEntries * 80,
+              keyBytes: 2048 + records * 80,
+            };
+            if (valid > 0 && !ws.fits(extra)) {
+              full = true;
+              break;
+            }
+            if (state.apply(r.value.line, r.value.version, ws) === "applied") changed++;
+            valid++;
+          }
+          cursor = r.row;
+          taken++;
         }
-        cursor = r.row;
-        taken++;
+        // A listing that reached the upload's end and was taken whole closes it.
+        const done = seg.exhausted && taken === seg.rows.length;
+        if (taken === 0 && !done) break;
+        const after: UploadRecord = {
+          ...upload,
+          applyCursor: cursor,
+          ...(done ? { status: "applied" as const } : {}),
+        };
+        ws.set(slots[seg.slot].key, after);
+        written.push({ slot: seg.slot, after });
+        if (full || !done) break;
       }
       state.flush(ws);
-      // A short listing that was taken whole reached the end: this batch closes the upload.
-      const done = rows.length < limit && taken === rows.length;
-      const after: UploadRecord = {
-        ...upload,
-        applyCursor: cursor,
-        ...(done ? { status: "applied" as const } : {}),
-      };
-      ws.set(key, after);
       ws.sums.add(metaBacklog("orders"), -valid);
       await step(opts, "computed");
-      if (!done) next = fetch(after, state);
+      // Checked against the versionstamps the slots had before this batch.
+      const stamps = written.map((w) => slots[w.slot].versionstamp);
+      for (const w of written) {
+        slots[w.slot].record = w.after;
+        slots[w.slot].versionstamp = null;
+      }
+      const slotsOfBatch = written.map((w) => w.slot);
+      while (at < slots.length && !pendingSlot(slots[at])) at++;
+      if (at < slots.length) next = fetch(state);
       if (!(await pipe.settle())) {
         // The batch before did not land: this one was computed on top of it.
         if (next) await next;
         next = null;
-        await reload();
+        await reload([...inflight, ...slotsOfBatch]);
         continue;
       }
-      ws.check({ key, versionstamp: versionstamp ?? fence.leases[0].versionstamp });
+      written.forEach((w, k) => {
+        const versionstamp = stamps[k] ?? fence.leases[0].versionstamp;
+        ws.check({ key: slots[w.slot].key, versionstamp });
+      });
+      inflight = slotsOfBatch;
       pipe.start(ws, async (ok) => {
         if (!ok) return;
         const records = ws.pendingRecords();
@@ -278,8 +257,6 @@ async function applyUpload(
         outcome.records_out += changed;
         await step(opts, "committed");
       });
-      upload = after;
-      versionstamp = null;
     }
   } finally {
     // A batch read ahead and not used is dropped (its reads only filled the cache).
