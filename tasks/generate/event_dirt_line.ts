@@ -10,7 +10,7 @@
 import { DAY_MS, dayOfMs, isoOfMs } from "./calendar.ts";
 import { countDirt, type EventDirt } from "./dirt.ts";
 import type { EventEmitter, LogicalEvent } from "./event_format.ts";
-import { enqueue, enqueueLater, type PendingEvent } from "./event_queue.ts";
+import { enqueue, enqueueLater, type PendingEvent, personHint } from "./event_queue.ts";
 import type { Rng } from "./prng.ts";
 import type { NormEvent } from "./records.ts";
 
@@ -82,14 +82,19 @@ function odd(name: string, rng: Rng): string {
 function pending(
   key: number,
   line: string,
-  n: NormEvent,
+  n: NormEvent & { person: number | undefined },
   reason: string | undefined,
 ): PendingEvent {
   return {
     key,
     seq: 0,
     line,
+    slab: undefined,
+    start: 0,
+    end: 0,
     reason,
+    idSeq: -1,
+    personHint: personHint(n.person, n.userId),
     messageId: n.messageId,
     type: n.type,
     event: n.event,
@@ -122,7 +127,8 @@ export function emitDirtyEvent(em: EventEmitter, ev: LogicalEvent, d: DirtyEvent
   const messageId = d.messageId;
   const day = dayOfMs(ev.ts);
   let kind = d.kind;
-  const norm: NormEvent = {
+  const norm: NormEvent & { person: number | undefined } = {
+    person: ev.person,
     messageId,
     type: ev.type,
     event: ev.event,

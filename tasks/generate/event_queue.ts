@@ -8,6 +8,7 @@
  * @module
  */
 
+import type { LineSlab } from "./line_arena.ts";
 import type { NormEvent } from "./records.ts";
 
 /**
@@ -19,10 +20,30 @@ export interface PendingEvent extends NormEvent {
   key: number;
   /** Insertion number: ties of `key` keep insertion order. */
   seq: number;
-  /** The line as written, its newline included. */
+  /** The line as written, its newline included; `""` when it is in `slab`. */
   line: string;
+  /** The slab holding the line's UTF-8 bytes, `start` to `end` (clean lines of an arena). */
+  slab: LineSlab | undefined;
+  start: number;
+  end: number;
   /** Quarantine reason code; the event fields are then meaningless. */
   reason?: string;
+  /**
+   * The number n of a message id `msg_<tag>_<n>` when `messageId` was left
+   * empty (clean lines of an arena: the answer key reads n, no id string is
+   * made), else -1.
+   */
+  idSeq: number;
+  /** A hint for the answer key's person lookup (`personHint()`), or -1. */
+  personHint: number;
+}
+
+/**
+ * The hint of a line by the model's person index: one per person and id kind
+ * (with or without `userId`), so a converter's two identities differ.
+ */
+export function personHint(person: number | undefined, userId: string | undefined): number {
+  return person === undefined ? -1 : person * 2 + (userId === undefined ? 0 : 1);
 }
 
 /** Lines not yet written. */

@@ -11,6 +11,7 @@ import { DAY_MS, dayNumber, dayString, mondayOf, weekdayOf } from "./calendar.ts
 import { countDirt, newDirtTally } from "./dirt.ts";
 import type { EventEmitter } from "./event_format.ts";
 import { createEventQueue, next, openDay, queuedCount } from "./event_queue.ts";
+import { copyLine, createLineArena } from "./line_arena.ts";
 import { buildExpected, type Expected } from "./expected.ts";
 import { DEFAULT_FX_D4 } from "./money.ts";
 import { type OrderBook, takeOrderDay } from "./order_book.ts";
@@ -18,7 +19,7 @@ import { FILE_VARIANTS, formatOrderFile, layoutFor, type OrderFormatter } from "
 import { buildPersons, scheduleVisits } from "./persons.ts";
 import { Rng, weightedSampler } from "./prng.ts";
 import { productMembers, runMarketplace, runSession, type World } from "./session.ts";
-import { closeSink, openSink, writeText } from "./sink.ts";
+import { bufferText, closeSink, flushSink, openSink, sinkRoom } from "./sink.ts";
 import { createStock, planRestocks, receiveRestocks, snapshotRows } from "./stock.ts";
 import { closeEventBuckets, createEventTally, tallyEvent } from "./truth_events.ts";
 import { createInventoryTally, tallyInventoryWeek } from "./truth_inventory.ts";
@@ -49,6 +50,12 @@ export interface GenerateSummary {
   inventoryRows: number;
   expected: Expected;
 }
+
+/**
+ * Buffer room kept free while releasing lines: more than any line takes (the
+ * largest, `too_large`, is about 41,000 characters).
+ */
+const SINK_MARGIN = 256 << 10;
 
 /** Events are never written more than this many days after their own day. */
 export const LATE_DAYS_MAX = 3;
@@ -113,6 +120,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
     seq: 0,
     lastDay: endDay,
     queue: createEventQueue(),
+    arena: createLineArena(),
   };
   const book: OrderBook = {
     rng: new Rng(`${seed}/orders`),
@@ -176,22 +184,25 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
   };
   let eventLines = 0, orderRows = 0, inventoryRows = 0, weekIndex = 0;
 
-  const sink = await openSink(`${out}/events.ndjson`);
-  // Lines are gathered into ~64 KiB chunks, each encoded in one call (one
-  // encodeInto per line measured slower); releasing is synchronous, so a
-  // visit awaits only when a chunk is full.
-  let chunk = "";
+  const arena = emitter.arena!;
+  const sink = await openSink(`${out}/events.ndjson`, arena.sinkBuffer);
+  // Clean lines are bytes already (line_arena.ts) and are copied into the
+  // sink's buffer; releasing is synchronous and stops when the buffer is
+  // nearly full, so a visit awaits only then.
   const release = (upTo: number): boolean => {
-    for (let e = next(emitter.queue, upTo); e; e = next(emitter.queue, upTo)) {
+    const queue = emitter.queue;
+    while (sinkRoom(sink) >= SINK_MARGIN) {
+      const e = next(queue, upTo);
+      if (e === undefined) return false;
       tallyEvent(truth.events, e, e.reason);
-      chunk += e.line;
+      if (e.slab !== undefined) {
+        copyLine(arena, sink, e);
+      } else {
+        bufferText(sink, e.line);
+      }
       eventLines++;
     }
-    return chunk.length >= 1 << 16;
-  };
-  const flush = async () => {
-    await writeText(sink, chunk);
-    chunk = "";
+    return true;
   };
   try {
     for (let day = startDay; day <= endDay; day++) {
@@ -215,7 +226,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
       // visit can produce an earlier one.
       const visits = scheduleVisits(persons, { day, progress, rng });
       for (const visit of visits) {
-        if (release(visit.start)) await flush();
+        while (release(visit.start)) await flushSink(sink);
         runSession(world, visit.person, visit.start);
       }
       runMarketplace(
@@ -225,8 +236,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
         Math.floor((book.placed - placedBefore) * 0.05 + rng.next()),
       );
       planRestocks(stock, catalog, day, stockRng);
-      release((day + 1) * DAY_MS);
-      if (chunk.length > 0) await flush();
+      while (release((day + 1) * DAY_MS)) await flushSink(sink);
       closeEventBuckets(truth.events, day - LATE_DAYS_MAX + 1);
 
       const variant = opts.dirty > 0

@@ -54,11 +54,22 @@ export interface World {
   /** Prebuilt bodies per product, `Product Viewed` (per currency) and the product page; built on first use. */
   viewBody?: string[][];
   pageBody?: string[];
+  /** The same bodies as UTF-8, so the line writer copies them instead of encoding. */
+  viewBytes?: Uint8Array[][];
+  pageBytes?: Uint8Array[];
+  /** `Product Added` bodies (and bytes) by (product × currency) × 3 + quantity − 1, built on first use. */
+  addedBody?: string[];
+  addedBytes?: Uint8Array[];
   /** End of the last day, epoch ms (exclusive): nothing is timed at or after it. */
   limitMs: number;
   endDay: number;
   dirty: number;
 }
+
+const encoder = new TextEncoder();
+const HOME_BODY = `"name":"Home","properties":{"path":"/","title":"Home"}`;
+const HOME_BYTES = encoder.encode(HOME_BODY);
+const NO_BYTES = new Uint8Array(0);
 
 function pickActive(w: World, day: number): number {
   for (let i = 0; i < 6; i++) {
@@ -122,12 +133,18 @@ export function runSession(w: World, person: Person, startMs: number): void {
   const rng = w.rng;
   const day = dayOfMs(startMs);
   let t = startMs;
-  if (w.viewBody === undefined || w.pageBody === undefined) {
+  if (
+    w.viewBody === undefined || w.pageBody === undefined || w.viewBytes === undefined ||
+    w.pageBytes === undefined
+  ) {
     const bodies = productBodies(w.catalog, w.productJson);
     w.viewBody = bodies.views;
     w.pageBody = bodies.pages;
+    w.viewBytes = bodies.views.map((row) => row.map((body) => encoder.encode(body)));
+    w.pageBytes = bodies.pages.map((body) => encoder.encode(body));
   }
   const viewBody = w.viewBody, pageBody = w.pageBody;
+  const viewBytes = w.viewBytes, pageBytes = w.pageBytes;
   // One event object per visit, refilled for each event (the writer does not keep it).
   const ev: LogicalEvent = {
     type: "page",
@@ -137,14 +154,17 @@ export function runSession(w: World, person: Person, startMs: number): void {
     anonymousId: person.anonymousId,
     anonJson: person.anonJson,
     body: "",
+    bodyBytes: undefined,
     context: person.channel === "app" ? APP_CONTEXT : WEB_CONTEXT,
     orderId: undefined,
+    person: person.index,
   };
   const emit = (
     type: "track" | "page" | "identify",
     event: string | undefined,
     body: string,
     orderId?: string,
+    bodyBytes?: Uint8Array,
   ): boolean => {
     if (t >= w.limitMs) return false;
     ev.type = type;
@@ -152,6 +172,7 @@ export function runSession(w: World, person: Person, startMs: number): void {
     ev.ts = t;
     ev.userId = person.userId;
     ev.body = body;
+    ev.bodyBytes = bodyBytes;
     ev.orderId = orderId;
     emitEvent(w.emitter, ev);
     t += rng.int(4_000, 90_000);
@@ -159,7 +180,7 @@ export function runSession(w: World, person: Person, startMs: number): void {
   };
   const cur = person.currency;
 
-  if (!emit("page", undefined, `"name":"Home","properties":{"path":"/","title":"Home"}`)) return;
+  if (!emit("page", undefined, HOME_BODY, undefined, HOME_BYTES)) return;
   if (person.laterUserId && !person.userId && day >= person.convertDay!) {
     person.userId = person.laterUserId;
     const traits =
@@ -187,9 +208,9 @@ export function runSession(w: World, person: Person, startMs: number): void {
       const p = pickActive(w, day);
       if (p < 0) continue;
       if (rng.chance(0.6)) {
-        if (!emit("page", undefined, pageBody[p])) return;
+        if (!emit("page", undefined, pageBody[p], undefined, pageBytes[p])) return;
       }
-      if (!emit("track", "Product Viewed", viewBody[p][cur])) return;
+      if (!emit("track", "Product Viewed", viewBody[p][cur], undefined, viewBytes[p][cur])) return;
       viewed.push(p);
     }
     const candidates = rng.chance(0.32) ? viewed.slice(0, rng.int(1, 2)) : [];
@@ -200,8 +221,15 @@ export function runSession(w: World, person: Person, startMs: number): void {
     for (const p of candidates) {
       if (w.stock.totals[p] <= 0 || cart.some((c) => c.product === p)) continue;
       const quantity = rng.chance(0.8) ? 1 : rng.int(2, 3);
-      const body = `"properties":{${w.productJson[p][cur]},"quantity":${quantity}}`;
-      if (!emit("track", "Product Added", body)) return;
+      const i = (p * CURRENCIES.length + cur) * 3 + quantity - 1;
+      const slots = w.catalog.products.length * CURRENCIES.length * 3;
+      const added = w.addedBody ??= new Array<string>(slots).fill("");
+      const addedBytes = w.addedBytes ??= new Array<Uint8Array>(slots).fill(NO_BYTES);
+      if (added[i] === "") {
+        added[i] = `"properties":{${w.productJson[p][cur]},"quantity":${quantity}}`;
+        addedBytes[i] = encoder.encode(added[i]);
+      }
+      if (!emit("track", "Product Added", added[i], undefined, addedBytes[i])) return;
       cart.push({ product: p, unknown: -1, quantity });
     }
     if (cart.length > 0 && rng.chance(w.dirty * 0.5)) {

@@ -27,9 +27,13 @@ export interface TextSink {
  * await closeSink(sink);
  * ```
  */
-export async function openSink(path: string, bufferBytes = 4 << 20): Promise<TextSink> {
+export async function openSink(
+  path: string,
+  buffer: number | Uint8Array = 4 << 20,
+): Promise<TextSink> {
   const file = await Deno.open(path, { write: true, create: true, truncate: true });
-  return { file, buffer: new Uint8Array(bufferBytes), used: 0, bytes: 0 };
+  const bytes = typeof buffer === "number" ? new Uint8Array(buffer) : buffer;
+  return { file, buffer: bytes, used: 0, bytes: 0 };
 }
 
 async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
@@ -54,6 +58,23 @@ export async function writeText(sink: TextSink, text: string): Promise<void> {
     await writeAll(sink.file, bytes);
     sink.bytes += bytes.length;
     return;
+  }
+  sink.used += encoder.encodeInto(text, sink.buffer.subarray(sink.used)).written;
+}
+
+/** Bytes still free in the buffer (write out with `flushSink()` when low). */
+export function sinkRoom(sink: TextSink): number {
+  return sink.buffer.length - sink.used;
+}
+
+/**
+ * Encodes `text` (UTF-8) into the buffer, synchronously; the
+ * caller keeps `sinkRoom()` at 3 bytes per character at least (it throws
+ * otherwise).
+ */
+export function bufferText(sink: TextSink, text: string): void {
+  if (text.length * 3 > sink.buffer.length - sink.used) {
+    throw new RangeError(`A text of "${text.length}" characters does not fit the sink's buffer`);
   }
   sink.used += encoder.encodeInto(text, sink.buffer.subarray(sink.used)).written;
 }

@@ -46,6 +46,10 @@ export interface QualityFigures {
 
 /** The running event answer key. */
 export interface EventTally {
+  /** Person keys by person number (to check a lookup hint). */
+  keys: string[];
+  /** Person number + 1 by lookup hint, 0 when unknown. */
+  hints: Int32Array;
   /** `msg_<tag>_`: ids of this form are tracked in a bitset, others in a set. */
   idPrefix: string;
   seenSeq: Uint8Array;
@@ -102,6 +106,8 @@ function newStats(): BucketStats {
  */
 export function createEventTally(tag: string): EventTally {
   return {
+    keys: [],
+    hints: new Int32Array(1024),
     idPrefix: `msg_${tag}_`,
     seenSeq: new Uint8Array(1 << 16),
     seenOther: new Set(),
@@ -122,6 +128,20 @@ export function createEventTally(tag: string): EventTally {
   };
 }
 
+/** Marks `<idPrefix><n>` as seen; false when it already was (a duplicate). */
+function markSeenSeq(t: EventTally, n: number): boolean {
+  const byte = n >>> 3;
+  if (byte >= t.seenSeq.length) {
+    const grown = new Uint8Array(Math.max(byte + 1, t.seenSeq.length * 2));
+    grown.set(t.seenSeq);
+    t.seenSeq = grown;
+  }
+  const bit = 1 << (n & 7);
+  if (t.seenSeq[byte] & bit) return false;
+  t.seenSeq[byte] |= bit;
+  return true;
+}
+
 /** Marks a message id as seen; false when it already was (a duplicate). */
 function markSeen(t: EventTally, id: string): boolean {
   if (id.startsWith(t.idPrefix)) {
@@ -135,18 +155,7 @@ function markSeen(t: EventTally, id: string): boolean {
       }
       n = n * 10 + c;
     }
-    if (digits > 0) {
-      const byte = n >>> 3;
-      if (byte >= t.seenSeq.length) {
-        const grown = new Uint8Array(Math.max(byte + 1, t.seenSeq.length * 2));
-        grown.set(t.seenSeq);
-        t.seenSeq = grown;
-      }
-      const bit = 1 << (n & 7);
-      if (t.seenSeq[byte] & bit) return false;
-      t.seenSeq[byte] |= bit;
-      return true;
-    }
+    if (digits > 0) return markSeenSeq(t, n);
   }
   if (t.seenOther.has(id)) return false;
   t.seenOther.add(id);
@@ -174,6 +183,18 @@ function stepOf(event: string): number {
 }
 
 /**
+ * A line as the answer key reads it: the normalised event, optionally with
+ * its message id as the number n of `msg_<tag>_<n>` (`idSeq` ≥ 0; then
+ * `messageId` is not read) and a hint for the person lookup (any number ≥ 0
+ * that is usually the same for the same person, or -1; a wrong hint only
+ * costs a lookup).
+ */
+export interface TalliedEvent extends NormEvent {
+  idSeq?: number;
+  personHint?: number;
+}
+
+/**
  * Reads one line of `events.ndjson`, in file order: the event it stands for,
  * or the reason it is quarantined.
  *
@@ -182,7 +203,7 @@ function stepOf(event: string): number {
  * tallyEvent(t, { messageId: "m1", type: "page", anonymousId: "a1", ts: 0 });
  * ```
  */
-export function tallyEvent(t: EventTally, ev: NormEvent, reason?: string): void {
+export function tallyEvent(t: EventTally, ev: TalliedEvent, reason?: string): void {
   const q = t.quality;
   q.received++;
   if (reason !== undefined) {
@@ -190,21 +211,42 @@ export function tallyEvent(t: EventTally, ev: NormEvent, reason?: string): void 
     q.quarantined_by_reason[reason] = (q.quarantined_by_reason[reason] ?? 0) + 1;
     return;
   }
-  if (!markSeen(t, ev.messageId)) {
+  const idSeq = ev.idSeq ?? -1;
+  // Past nine digits markSeen() keeps ids in the set, so the number takes the same path.
+  const fresh = idSeq < 0
+    ? markSeen(t, ev.messageId)
+    : idSeq <= 999_999_999
+    ? markSeenSeq(t, idSeq)
+    : markSeen(t, `${t.idPrefix}${idSeq}`);
+  if (!fresh) {
     q.duplicates++;
     return;
   }
   q.accepted++;
   const key = ev.userId ?? ev.anonymousId!;
-  let person = t.persons.get(key);
-  if (person === undefined) {
-    person = t.persons.size;
-    t.persons.set(key, person);
-    t.firstDay.push(Infinity);
-    t.activeWeeks.push(new Set());
-    t.maskDay.push(Number.NaN);
-    t.mask.push(0);
-    t.lastWeek.push(Number.NaN);
+  // The hint usually finds the person without hashing the key; the key check keeps it exact.
+  const hint = ev.personHint ?? -1;
+  let person = hint >= 0 && hint < t.hints.length ? t.hints[hint] - 1 : -1;
+  if (person < 0 || t.keys[person] !== key) {
+    person = t.persons.get(key) ?? -1;
+    if (person < 0) {
+      person = t.persons.size;
+      t.persons.set(key, person);
+      t.keys.push(key);
+      t.firstDay.push(Infinity);
+      t.activeWeeks.push(new Set());
+      t.maskDay.push(Number.NaN);
+      t.mask.push(0);
+      t.lastWeek.push(Number.NaN);
+    }
+    if (hint >= 0) {
+      if (hint >= t.hints.length) {
+        const grown = new Int32Array(Math.max(hint + 1, t.hints.length * 2));
+        grown.set(t.hints);
+        t.hints = grown;
+      }
+      t.hints[hint] = person + 1;
+    }
   }
   const step = ev.type === "track" ? stepOf(ev.event!) : 0;
   const bits = 1 | (step > 0 ? 1 << step : 0);
