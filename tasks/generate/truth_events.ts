@@ -29,8 +29,10 @@ export type { EventKpis };
 interface BucketStats {
   events: number;
   pageViews: number;
-  /** Person → bit 0 any event, bits 1–4 funnel steps. */
-  masks: Map<number, number>;
+  /** By person number: bit 0 any event, bits 1–4 funnel steps (0: not seen in the bucket). */
+  masks: Uint8Array;
+  /** Persons with a non-zero mask. */
+  persons: number;
 }
 
 /** Quality figures of one source file or stream. */
@@ -93,7 +95,7 @@ export function emptyQuality(): QualityFigures {
 }
 
 function newStats(): BucketStats {
-  return { events: 0, pageViews: 0, masks: new Map() };
+  return { events: 0, pageViews: 0, masks: new Uint8Array(256), persons: 0 };
 }
 
 /**
@@ -275,9 +277,18 @@ export function tallyEvent(t: EventTally, ev: TalliedEvent, reason?: string): vo
   if (t.maskDay[person] !== day || (t.mask[person] & bits) !== bits) {
     let dayMask = 0;
     for (let i = 0; i < 4; i++) {
-      const masks = stats[i].masks;
-      const mask = (masks.get(person) ?? 0) | bits;
-      masks.set(person, mask);
+      // A byte per person instead of a map entry: no hashing, no map growth to collect.
+      const s = stats[i];
+      let masks = s.masks;
+      if (person >= masks.length) {
+        masks = new Uint8Array(Math.max(person + 1, masks.length * 2));
+        masks.set(s.masks);
+        s.masks = masks;
+      }
+      const before = masks[person];
+      if (before === 0) s.persons++;
+      const mask = before | bits;
+      masks[person] = mask;
       if (i === 0) dayMask = mask;
     }
     t.maskDay[person] = day;
@@ -296,7 +307,7 @@ function kpisOf(label: string, s: BucketStats): EventKpis {
   const reached = [0, 0, 0, 0];
   let cart = 0;
   let abandoned = 0;
-  for (const mask of s.masks.values()) {
+  for (const mask of s.masks) {
     for (let k = 1; k <= 4; k++) {
       if ((mask & (1 << k)) === 0) break;
       reached[k - 1]++;
@@ -309,7 +320,7 @@ function kpisOf(label: string, s: BucketStats): EventKpis {
   return {
     bucket: label,
     events: s.events,
-    persons: s.masks.size,
+    persons: s.persons,
     page_views: s.pageViews,
     funnel: { steps: [...FUNNEL], reached },
     cart_persons: cart,
