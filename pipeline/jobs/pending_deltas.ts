@@ -50,29 +50,31 @@ export function pendingRecordValues(
   entries: DeferredEntries,
   partitionOf: (key: Deno.KvKey) => string,
 ): PendingDeltas[] {
-  type Item = { p: string; id: string; c?: [Deno.KvKey, number]; n?: [Deno.KvKey, string, number] };
-  const items: Item[] = [];
+  type Item = { id: string; c?: [Deno.KvKey, number]; n?: [Deno.KvKey, string, number] };
+  // Grouped by partition first: only the few partition names and each group's ids are sorted.
+  const groups = new Map<string, Item[]>();
+  const add = (p: string, item: Item) => {
+    const group = groups.get(p);
+    if (group) group.push(item);
+    else groups.set(p, [item]);
+  };
   for (const { id, key, delta } of entries.counters) {
-    if (delta !== 0) items.push({ p: partitionOf(key), id, c: [key, delta] });
+    if (delta !== 0) add(partitionOf(key), { id, c: [key, delta] });
   }
   for (const { id, key, field, delta } of entries.counts) {
-    if (delta !== 0) {
-      items.push({ p: partitionOf(key), id: `${id}\u0002${field}`, n: [key, field, delta] });
-    }
+    if (delta !== 0) add(partitionOf(key), { id: `${id}\u0002${field}`, n: [key, field, delta] });
   }
-  items.sort((a, b) => a.p < b.p ? -1 : a.p > b.p ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   const out: PendingDeltas[] = [];
-  let cur: PendingDeltas | null = null;
-  let n = 0;
-  for (const item of items) {
-    if (!cur || cur.p !== item.p || n === DEFERRED_PER_RECORD) {
-      cur = { p: item.p, counters: [], dirty: [] };
-      out.push(cur);
-      n = 0;
+  for (const p of [...groups.keys()].sort()) {
+    const items = groups.get(p)!.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    for (let i = 0; i < items.length; i += DEFERRED_PER_RECORD) {
+      const record: PendingDeltas = { p, counters: [], dirty: [] };
+      for (const item of items.slice(i, i + DEFERRED_PER_RECORD)) {
+        if (item.c) record.counters.push(item.c);
+        else (record.counts ??= []).push(item.n!);
+      }
+      out.push(record);
     }
-    if (item.c) cur.counters.push(item.c);
-    else (cur.counts ??= []).push(item.n!);
-    n++;
   }
   for (let i = 0; i < entries.dirty.length; i += DEFERRED_PER_RECORD) {
     const dirty = entries.dirty.slice(i, i + DEFERRED_PER_RECORD);

@@ -8,7 +8,12 @@
 
 import { BatchCounters } from "./batch_counters.ts";
 import { COMMIT_BUDGET, keyId, keySize, valueSize } from "./commit_size.ts";
-import { type PendingDeltas, pendingRecordCount, pendingRecordValues } from "./pending_deltas.ts";
+import {
+  DEFERRED_PER_RECORD,
+  type PendingDeltas,
+  pendingRecordCount,
+  pendingRecordValues,
+} from "./pending_deltas.ts";
 
 interface PendingWrite {
   key: Deno.KvKey;
@@ -52,6 +57,8 @@ export class WriteSet {
   #countEntries = 0;
   /** Count-record entries per partition (for the number of pending-delta records). */
   readonly #countsPerPartition = new Map<string, number>();
+  /** Pending-delta records the count entries fill (`pendingRecordCount` of the above). */
+  #countRecords = 0;
   #partitionOf: (key: Deno.KvKey) => string = () => "";
   /** Counter entries per partition, for `counters.size` (a cache: counted once per size). */
   #counterPartitions: { size: number; perPartition: Map<string, number> } | null = null;
@@ -145,7 +152,10 @@ export class WriteSet {
     if (old === undefined) {
       this.#countEntries++;
       const p = this.#partitionOf(key);
-      this.#countsPerPartition.set(p, (this.#countsPerPartition.get(p) ?? 0) + 1);
+      const n = this.#countsPerPartition.get(p) ?? 0;
+      this.#countsPerPartition.set(p, n + 1);
+      // Each partition's entries fill records of DEFERRED_PER_RECORD: a new one every so many.
+      if (n % DEFERRED_PER_RECORD === 0) this.#countRecords++;
     }
     entry.fields.set(field, (old ?? 0) + delta);
   }
@@ -163,8 +173,7 @@ export class WriteSet {
       }
       counters = this.#counterPartitions.perPartition.values();
     }
-    return pendingRecordCount(counters, this.#dirty.size) +
-      pendingRecordCount(this.#countsPerPartition.values(), 0);
+    return pendingRecordCount(counters, this.#dirty.size) + this.#countRecords;
   }
 
   /**
