@@ -11,14 +11,12 @@ import {
 import { newDirtTally } from "../tasks/generate/dirt.ts";
 import { Rng } from "../tasks/generate/prng.ts";
 import { closeSink, openSink } from "../tasks/generate/sink.ts";
+import { createEventTally, type TalliedEvent, tallyEvent } from "../tasks/generate/truth_events.ts";
 import {
   closeAllEventBuckets,
-  createEventTally,
   eventKpisOf,
   retentionOf,
-  type TalliedEvent,
-  tallyEvent,
-} from "../tasks/generate/truth_events.ts";
+} from "../tasks/generate/truth_event_kpis.ts";
 import { assert, assertEquals } from "./assert.ts";
 
 function emitter(tag: string): EventEmitter {

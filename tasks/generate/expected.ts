@@ -12,14 +12,8 @@ import type { DirtTally } from "./dirt.ts";
 import { fxTableText } from "./money.ts";
 import { emptyOrderKpis, orderFacts, type OrderKpis } from "./kpis_orders.ts";
 import { type InventoryKpis, inventoryKpis } from "./kpis_inventory.ts";
-import {
-  closeAllEventBuckets,
-  type EventKpis,
-  eventKpisOf,
-  type EventTally,
-  type QualityFigures,
-  retentionOf,
-} from "./truth_events.ts";
+import type { EventKpis, EventTally, QualityFigures } from "./truth_events.ts";
+import { closeAllEventBuckets, eventKpisOf, retentionOf } from "./truth_event_kpis.ts";
 import type { OrderFileQuality, OrderTally } from "./truth_orders.ts";
 import { catalogOf, type InventoryFileQuality, type InventoryTally } from "./truth_inventory.ts";
 import type { DailyKpis, RetentionKpis } from "../../pipeline/read/types.ts";

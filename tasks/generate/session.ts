@@ -15,6 +15,7 @@ import {
   type LogicalEvent,
   WEB_CONTEXT,
 } from "./event_format.ts";
+import { addedSlot, type EventBodies, eventBodies, HOME_BODY, HOME_BYTES } from "./event_bodies.ts";
 import { formatD4 } from "./money.ts";
 import { nextOrderId, type OrderBook, type OrderLineModel, scheduleOrder } from "./order_book.ts";
 import type { Person } from "./persons.ts";
@@ -51,25 +52,13 @@ export interface World {
   /** `"product_id":…,"currency":…` JSON members per product and currency. */
   productJson: string[][];
   unknownJson: string[][];
-  /** Prebuilt bodies per product, `Product Viewed` (per currency) and the product page; built on first use. */
-  viewBody?: string[][];
-  pageBody?: string[];
-  /** The same bodies as UTF-8, so the line writer copies them instead of encoding. */
-  viewBytes?: Uint8Array[][];
-  pageBytes?: Uint8Array[];
-  /** `Product Added` bodies (and bytes) by (product × currency) × 3 + quantity − 1, built on first use. */
-  addedBody?: string[];
-  addedBytes?: Uint8Array[];
+  /** Prebuilt bodies (strings and bytes) per product; built on first use. */
+  bodies?: EventBodies;
   /** End of the last day, epoch ms (exclusive): nothing is timed at or after it. */
   limitMs: number;
   endDay: number;
   dirty: number;
 }
-
-const encoder = new TextEncoder();
-const HOME_BODY = `"name":"Home","properties":{"path":"/","title":"Home"}`;
-const HOME_BYTES = encoder.encode(HOME_BODY);
-const NO_BYTES = new Uint8Array(0);
 
 function pickActive(w: World, day: number): number {
   for (let i = 0; i < 6; i++) {
@@ -101,27 +90,6 @@ export function productMembers(catalog: Catalog): { products: string[][]; unknow
 }
 
 /**
- * Prebuilds the bodies of `Product Viewed` events (per product and currency)
- * and of product pages (per product), the most frequent events.
- *
- * @example
- * ```ts
- * productBodies(catalog, productMembers(catalog).products).pages[0]; // "\"name\":\"Product\",…"
- * ```
- */
-export function productBodies(
-  catalog: Catalog,
-  products: string[][],
-): { views: string[][]; pages: string[] } {
-  return {
-    views: products.map((row) => row.map((members) => `"properties":{${members}}`)),
-    pages: catalog.products.map((p) =>
-      `"name":"Product","properties":{"path":"/products/${p.sku.toLowerCase()}","title":"Product"}`
-    ),
-  };
-}
-
-/**
  * Simulates one visit starting at `startMs`.
  *
  * @example
@@ -133,18 +101,7 @@ export function runSession(w: World, person: Person, startMs: number): void {
   const rng = w.rng;
   const day = dayOfMs(startMs);
   let t = startMs;
-  if (
-    w.viewBody === undefined || w.pageBody === undefined || w.viewBytes === undefined ||
-    w.pageBytes === undefined
-  ) {
-    const bodies = productBodies(w.catalog, w.productJson);
-    w.viewBody = bodies.views;
-    w.pageBody = bodies.pages;
-    w.viewBytes = bodies.views.map((row) => row.map((body) => encoder.encode(body)));
-    w.pageBytes = bodies.pages.map((body) => encoder.encode(body));
-  }
-  const viewBody = w.viewBody, pageBody = w.pageBody;
-  const viewBytes = w.viewBytes, pageBytes = w.pageBytes;
+  const bodies = w.bodies ??= eventBodies(w.catalog, w.productJson);
   // One event object per visit, refilled for each event (the writer does not keep it).
   const ev: LogicalEvent = {
     type: "page",
@@ -208,9 +165,10 @@ export function runSession(w: World, person: Person, startMs: number): void {
       const p = pickActive(w, day);
       if (p < 0) continue;
       if (rng.chance(0.6)) {
-        if (!emit("page", undefined, pageBody[p], undefined, pageBytes[p])) return;
+        if (!emit("page", undefined, bodies.pages[p], undefined, bodies.pageBytes[p])) return;
       }
-      if (!emit("track", "Product Viewed", viewBody[p][cur], undefined, viewBytes[p][cur])) return;
+      const view = bodies.views[p][cur];
+      if (!emit("track", "Product Viewed", view, undefined, bodies.viewBytes[p][cur])) return;
       viewed.push(p);
     }
     const candidates = rng.chance(0.32) ? viewed.slice(0, rng.int(1, 2)) : [];
@@ -221,15 +179,8 @@ export function runSession(w: World, person: Person, startMs: number): void {
     for (const p of candidates) {
       if (w.stock.totals[p] <= 0 || cart.some((c) => c.product === p)) continue;
       const quantity = rng.chance(0.8) ? 1 : rng.int(2, 3);
-      const i = (p * CURRENCIES.length + cur) * 3 + quantity - 1;
-      const slots = w.catalog.products.length * CURRENCIES.length * 3;
-      const added = w.addedBody ??= new Array<string>(slots).fill("");
-      const addedBytes = w.addedBytes ??= new Array<Uint8Array>(slots).fill(NO_BYTES);
-      if (added[i] === "") {
-        added[i] = `"properties":{${w.productJson[p][cur]},"quantity":${quantity}}`;
-        addedBytes[i] = encoder.encode(added[i]);
-      }
-      if (!emit("track", "Product Added", added[i], undefined, addedBytes[i])) return;
+      const i = addedSlot(p, cur, quantity);
+      if (!emit("track", "Product Added", bodies.added[i], undefined, bodies.addedBytes[i])) return;
       cart.push({ product: p, unknown: -1, quantity });
     }
     if (cart.length > 0 && rng.chance(w.dirty * 0.5)) {

@@ -9,15 +9,9 @@
  * @module
  */
 
-import {
-  DAY_MS,
-  dayString,
-  isoWeekLabel,
-  mondayOf,
-  monthIndex,
-  monthIndexLabel,
-} from "./calendar.ts";
+import { DAY_MS, dayString, mondayOf, monthIndex } from "./calendar.ts";
 import type { NormEvent } from "./records.ts";
+import { markSeen, markSeenSeq } from "./truth_event_ids.ts";
 import type { EventKpis } from "../../pipeline/read/types.ts";
 
 /** The funnel steps S1–S4 of kpis.md. */
@@ -26,7 +20,8 @@ const FUNNEL_LOWER = FUNNEL.map((s) => s.toLowerCase());
 
 export type { EventKpis };
 
-interface BucketStats {
+/** The figures of one event bucket (day, week, month or all). */
+export interface BucketStats {
   events: number;
   pageViews: number;
   /** By person number: bit 0 any event, bits 1–4 funnel steps (0: not seen in the bucket). */
@@ -94,7 +89,8 @@ export function emptyQuality(): QualityFigures {
   };
 }
 
-function newStats(): BucketStats {
+/** An empty bucket. */
+export function newStats(): BucketStats {
   return { events: 0, pageViews: 0, masks: new Uint8Array(256), persons: 0 };
 }
 
@@ -128,40 +124,6 @@ export function createEventTally(tag: string): EventTally {
     mask: [],
     lastWeek: [],
   };
-}
-
-/** Marks `<idPrefix><n>` as seen; false when it already was (a duplicate). */
-function markSeenSeq(t: EventTally, n: number): boolean {
-  const byte = n >>> 3;
-  if (byte >= t.seenSeq.length) {
-    const grown = new Uint8Array(Math.max(byte + 1, t.seenSeq.length * 2));
-    grown.set(t.seenSeq);
-    t.seenSeq = grown;
-  }
-  const bit = 1 << (n & 7);
-  if (t.seenSeq[byte] & bit) return false;
-  t.seenSeq[byte] |= bit;
-  return true;
-}
-
-/** Marks a message id as seen; false when it already was (a duplicate). */
-function markSeen(t: EventTally, id: string): boolean {
-  if (id.startsWith(t.idPrefix)) {
-    let n = 0;
-    let digits = 0;
-    for (let i = t.idPrefix.length; i < id.length; i++) {
-      const c = id.charCodeAt(i) - 48;
-      if (c < 0 || c > 9 || ++digits > 9) {
-        digits = -1;
-        break;
-      }
-      n = n * 10 + c;
-    }
-    if (digits > 0) return markSeenSeq(t, n);
-  }
-  if (t.seenOther.has(id)) return false;
-  t.seenOther.add(id);
-  return true;
 }
 
 function bump(map: Map<number, BucketStats>, key: number): BucketStats {
@@ -301,85 +263,4 @@ export function tallyEvent(t: EventTally, ev: TalliedEvent, reason?: string): vo
     }
   }
   if (step === 4 && ev.orderId !== undefined) t.completed.push({ orderId: ev.orderId, day });
-}
-
-function kpisOf(label: string, s: BucketStats): EventKpis {
-  const reached = [0, 0, 0, 0];
-  let cart = 0;
-  let abandoned = 0;
-  for (const mask of s.masks) {
-    for (let k = 1; k <= 4; k++) {
-      if ((mask & (1 << k)) === 0) break;
-      reached[k - 1]++;
-    }
-    if (mask & 4) {
-      cart++;
-      if ((mask & 16) === 0) abandoned++;
-    }
-  }
-  return {
-    bucket: label,
-    events: s.events,
-    persons: s.persons,
-    page_views: s.pageViews,
-    funnel: { steps: [...FUNNEL], reached },
-    cart_persons: cart,
-    cart_abandoned_persons: abandoned,
-  };
-}
-
-/**
- * Closes the day buckets before `day` and the week buckets that end before
- * it: callers promise no later line is timed in them.
- */
-export function closeEventBuckets(t: EventTally, day: number): void {
-  t.cache.day = Number.NaN;
-  for (const [d, s] of t.days) {
-    if (d < day) {
-      t.closed.set(dayString(d), kpisOf(dayString(d), s));
-      t.days.delete(d);
-    }
-  }
-  for (const [m, s] of t.weeks) {
-    if (m + 7 <= day) {
-      t.closed.set(isoWeekLabel(m), kpisOf(isoWeekLabel(m), s));
-      t.weeks.delete(m);
-    }
-  }
-}
-
-/** The event KPIs of a bucket label, zeros when it saw no event. */
-export function eventKpisOf(t: EventTally, label: string): EventKpis {
-  return t.closed.get(label) ?? kpisOf(label, newStats());
-}
-
-/** Closes every remaining bucket. */
-export function closeAllEventBuckets(t: EventTally): void {
-  closeEventBuckets(t, Infinity);
-  for (const [m, s] of t.months) t.closed.set(monthIndexLabel(m), kpisOf(monthIndexLabel(m), s));
-  t.months.clear();
-  t.closed.set("all", kpisOf("all", t.all));
-}
-
-/**
- * Weekly retention cohorts: cohort = ISO week of a person's earliest event;
- * `active[k]` = persons of the cohort with an event in week c + k, for k up to
- * the latest week with any event.
- */
-export function retentionOf(t: EventTally): { cohorts: { cohort: string; active: number[] }[] } {
-  let latest = -Infinity;
-  for (const weeks of t.activeWeeks) for (const w of weeks) if (w > latest) latest = w;
-  const cohorts = new Map<number, number[]>();
-  t.firstDay.forEach((first, person) => {
-    const c = mondayOf(first);
-    let row = cohorts.get(c);
-    if (!row) cohorts.set(c, row = new Array((latest - c) / 7 + 1).fill(0));
-    for (const w of t.activeWeeks[person]) row[(w - c) / 7]++;
-  });
-  return {
-    cohorts: [...cohorts.keys()].sort((a, b) => a - b).map((c) => ({
-      cohort: isoWeekLabel(c),
-      active: cohorts.get(c)!,
-    })),
-  };
 }
