@@ -89,7 +89,8 @@ export function buildPersons(
       currency: CURRENCIES.indexOf(COUNTRY_CURRENCY[c]),
       channel: rng.chance(0.3) ? "app" : "web",
       cart: [],
-      anonJson: `"anonymousId":"${anonymousId}"`,
+      // Flat (joined), like the ids: see Rng.uuid().
+      anonJson: ['"anonymousId":"', anonymousId, '"'].join(""),
     };
     const userId = `u_${String(100_000 + i)}`;
     if (kind < 0.55) p.userId = userId;
