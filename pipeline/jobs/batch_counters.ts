@@ -14,20 +14,22 @@ import { keyId } from "./commit_size.ts";
  */
 export class BatchCounters {
   #deltas = new Map<string, { key: Deno.KvKey; delta: number }>();
+  /** Called with each key when it is first added (a write set counts its records so). */
+  onNewKey: ((key: Deno.KvKey) => void) | null = null;
 
   /** Adds a signed delta (a safe integer) to the counter at `key`. */
   add(key: Deno.KvKey, delta: number): void {
-    const id = keyId(key);
-    const entry = this.#deltas.get(id);
-    if (entry) entry.delta += delta;
-    else this.#deltas.set(id, { key, delta });
+    this.addById(keyId(key), key, delta);
   }
 
   /** {@link add} for a key whose identity (`keyId(key)`) the caller already has. */
   addById(id: string, key: Deno.KvKey, delta: number): void {
     const entry = this.#deltas.get(id);
     if (entry) entry.delta += delta;
-    else this.#deltas.set(id, { key, delta });
+    else {
+      this.#deltas.set(id, { key, delta });
+      this.onNewKey?.(key);
+    }
   }
 
   /** Whether a delta to the key of identity `id` is held. */

@@ -55,13 +55,11 @@ export class WriteSet {
   /** Deferred count-record deltas by key identity (see {@link addToCount}). */
   readonly #counts = new Map<string, { key: Deno.KvKey; fields: Map<string, number> }>();
   #countEntries = 0;
-  /** Count-record entries per partition (for the number of pending-delta records). */
+  /** Counter and count-record entries per partition (for the number of pending-delta records). */
   readonly #countsPerPartition = new Map<string, number>();
-  /** Pending-delta records the count entries fill (`pendingRecordCount` of the above). */
+  /** Pending-delta records those entries fill (`pendingRecordCount` of the above). */
   #countRecords = 0;
   #partitionOf: (key: Deno.KvKey) => string = () => "";
-  /** Counter entries per partition, for `counters.size` (a cache: counted once per size). */
-  #counterPartitions: { size: number; perPartition: Map<string, number> } | null = null;
 
   /** Sets `key` to `value`. */
   set(key: Deno.KvKey, value: unknown, options: { expireIn?: number; size?: number } = {}): void {
@@ -127,6 +125,8 @@ export class WriteSet {
   ): void {
     this.#deferTo = keyOf;
     this.#partitionOf = partitionOf;
+    // Counter entries fill records per partition too: counted as keys arrive.
+    this.counters.onNewKey = (key) => this.#countEntry(key);
   }
 
   /** Whether gold counters, marks and count deltas go to pending-delta records. */
@@ -151,29 +151,21 @@ export class WriteSet {
     const old = entry.fields.get(field);
     if (old === undefined) {
       this.#countEntries++;
-      const p = this.#partitionOf(key);
-      const n = this.#countsPerPartition.get(p) ?? 0;
-      this.#countsPerPartition.set(p, n + 1);
-      // Each partition's entries fill records of DEFERRED_PER_RECORD: a new one every so many.
-      if (n % DEFERRED_PER_RECORD === 0) this.#countRecords++;
+      this.#countEntry(key);
     }
     entry.fields.set(field, (old ?? 0) + delta);
   }
 
+  /** Counts one more entry of `key`'s partition (a new record every DEFERRED_PER_RECORD). */
+  #countEntry(key: Deno.KvKey): void {
+    const p = this.#partitionOf(key);
+    const n = this.#countsPerPartition.get(p) ?? 0;
+    this.#countsPerPartition.set(p, n + 1);
+    if (n % DEFERRED_PER_RECORD === 0) this.#countRecords++;
+  }
+
   #deferredRecords(): number {
-    let counters: Iterable<number> = [];
-    if (this.counters.size > 0) {
-      if (this.#counterPartitions?.size !== this.counters.size) {
-        const perPartition = new Map<string, number>();
-        for (const { key } of this.counters.entries()) {
-          const p = this.#partitionOf(key);
-          perPartition.set(p, (perPartition.get(p) ?? 0) + 1);
-        }
-        this.#counterPartitions = { size: this.counters.size, perPartition };
-      }
-      counters = this.#counterPartitions.perPartition.values();
-    }
-    return pendingRecordCount(counters, this.#dirty.size) + this.#countRecords;
+    return pendingRecordCount([], this.#dirty.size) + this.#countRecords;
   }
 
   /**
