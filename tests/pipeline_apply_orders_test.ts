@@ -12,7 +12,7 @@ import {
   silverOrderLine,
 } from "../kv/keys.ts";
 import { listAll } from "../kv/mod.ts";
-import { applyOrders, materialise, runAllJobs } from "../pipeline/jobs/mod.ts";
+import { applyOrders, materialise, rebuild, runAllJobs } from "../pipeline/jobs/mod.ts";
 import type { SilverLine } from "../pipeline/silver/orders.ts";
 
 const config = testConfig({ fxRates: FX });
@@ -153,5 +153,23 @@ Deno.test("applyOrders() runs a batch on into the next uploads, each marked appl
   } finally {
     kv.close();
     one.close();
+  }
+});
+
+Deno.test("applyOrders() over several runs leaves the customer counts records a rebuild writes", async () => {
+  const data = seededDataset(9, 8);
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const half = Math.ceil(data.orders.length / 2);
+    for (const files of [data.orders.slice(0, half), data.orders.slice(half)]) {
+      for (const f of files) await landOrdersFile(kv, f);
+      await applyOrders(kv, config, { batchSize: 7 });
+    }
+    const incremental = await customerState(kv);
+    assert(Object.keys(incremental).length > 0, "the dataset has revenue lines");
+    await rebuild(kv, config);
+    assertEquals(await customerState(kv), incremental);
+  } finally {
+    kv.close();
   }
 });

@@ -67,10 +67,11 @@ export async function applyOrders(
         drain,
         readAllLines,
         committed: [],
+        keptAll: true,
       };
       await applyUploads(kv, ctx, await classifiedUploads(kv, "orders"));
-      await pipe.settle();
-      await foldLanded(kv, ctx);
+      // The drain's state is then what the landed commits leave, unless the last one failed.
+      await foldLanded(kv, ctx, await pipe.settle());
     } catch (err) {
       await pipe.abandon();
       throw err;
@@ -101,6 +102,8 @@ interface ApplyContext {
   readAllLines: boolean;
   /** Pending-delta records of this run's landed commits (≤ {@link FOLD_IN_MEMORY}). */
   committed: { key: Deno.KvKey; value: PendingDeltas }[];
+  /** Whether `committed` holds every record landed since the last fold. */
+  keptAll: boolean;
 }
 
 /** Pending-delta records a run keeps to fold without reading them back; the rest are listed. */
@@ -112,11 +115,22 @@ const FOLD_IN_MEMORY = 2_000;
  * listing then finds only what is left (none, unless a fold failed or the run
  * kept more than {@link FOLD_IN_MEMORY}). State read from KV afterwards holds
  * every customer-count delta: call it before the drain reads state afresh.
+ *
+ * With `stateLanded` (the drain's state is exactly what the landed commits
+ * left) and every landed record at hand, the customer-count records the fold
+ * changes are not read: each is the drain's value minus the records' deltas.
  */
-async function foldLanded(kv: Deno.Kv, ctx: ApplyContext): Promise<void> {
+async function foldLanded(kv: Deno.Kv, ctx: ApplyContext, stateLanded = false): Promise<void> {
   const records = ctx.committed;
+  const final = stateLanded && ctx.keptAll
+    ? (key: Deno.KvKey) =>
+      key[1] === "customer_counts"
+        ? ctx.drain.state.customers.get(`${String(key[2])}\u0001${String(key[3])}`)
+        : undefined
+    : undefined;
   ctx.committed = [];
-  await foldRecords(ctx.fence, records, ctx.opts);
+  ctx.keptAll = true;
+  await foldRecords(ctx.fence, records, ctx.opts, final);
   await foldPending(kv, ctx.fence, APPLY_ORDERS, ctx.opts);
 }
 
@@ -253,6 +267,7 @@ async function applyUploads(
         if (!ok) return;
         const records = ws.pendingRecords();
         if (ctx.committed.length + records.length <= FOLD_IN_MEMORY) ctx.committed.push(...records);
+        else ctx.keptAll = false;
         outcome.records_in += valid;
         outcome.records_out += changed;
         await step(opts, "committed");

@@ -49,6 +49,11 @@ export async function foldPending(
  * marks never land before its counters, and after a failed commit the rest is
  * left for {@link foldPending} (`complete` false).
  *
+ * `final`, when given, answers the value a count record will have once
+ * `records` are folded (a job's in-memory state, when `records` are every
+ * unfolded record of the job): the stored value is then that minus their
+ * deltas, without reading it. Keys it does not answer are read.
+ *
  * @example
  * ```ts
  * await foldRecords(fence, committedRecords, opts);
@@ -58,6 +63,7 @@ export async function foldRecords(
   fence: Fence,
   records: { key: Deno.KvKey; value: PendingDeltas }[],
   opts: JobOptions,
+  final?: (key: Deno.KvKey) => Record<string, number> | undefined,
 ): Promise<{ folded: number; complete: boolean }> {
   let folded = 0;
   const pipe = new CommitPipe(fence);
@@ -72,7 +78,7 @@ export async function foldRecords(
   };
   try {
     // Count records as this fold left them (read once; later commits of this fold see them here).
-    const counts = await readCounts(fence.kv, records);
+    const counts = await readCounts(fence.kv, records, final);
     let ws = new WriteSet();
     /** Count records this commit writes, new objects (the commit in flight keeps its own). */
     let own = new Map<string, { key: Deno.KvKey; record: Record<string, number> }>();
@@ -145,18 +151,42 @@ export async function foldRecords(
 
 /**
  * The count records the `counts` of `records` change, as stored (absent as
- * empty), by key identity. Only the job's lease holder writes them, and it
- * folds before it reads them for anything else.
+ * empty), by key identity: `final` minus the deltas of `records` where
+ * `final` answers, read otherwise. Only the job's lease holder writes them,
+ * and it folds before it reads them for anything else.
  */
 async function readCounts(
   kv: Deno.Kv,
   records: { value: PendingDeltas }[],
+  final?: (key: Deno.KvKey) => Record<string, number> | undefined,
 ): Promise<Map<string, Record<string, number>>> {
-  const keys = new Map<string, Deno.KvKey>();
-  for (const r of records) for (const [key] of r.value.counts ?? []) keys.set(keyId(key), key);
+  const deltas = new Map<string, { key: Deno.KvKey; fields: Map<string, number> }>();
+  for (const r of records) {
+    for (const [key, field, delta] of r.value.counts ?? []) {
+      const id = keyId(key);
+      let d = deltas.get(id);
+      if (!d) deltas.set(id, d = { key, fields: new Map() });
+      d.fields.set(field, (d.fields.get(field) ?? 0) + delta);
+    }
+  }
   const out = new Map<string, Record<string, number>>();
-  if (keys.size === 0) return out;
-  const entries = await getManyChunked<Record<string, number>>(kv, [...keys.values()]);
+  const unknown: Deno.KvKey[] = [];
+  for (const [id, { key, fields }] of deltas) {
+    const after = final?.(key);
+    if (!after) {
+      unknown.push(key);
+      continue;
+    }
+    const stored: Record<string, number> = { ...after };
+    for (const [field, delta] of fields) {
+      const v = (stored[field] ?? 0) - delta;
+      if (v === 0) delete stored[field];
+      else stored[field] = v;
+    }
+    out.set(id, stored);
+  }
+  if (unknown.length === 0) return out;
+  const entries = await getManyChunked<Record<string, number>>(kv, unknown);
   for (const e of entries) out.set(keyId(e.key), e.value ?? {});
   return out;
 }
