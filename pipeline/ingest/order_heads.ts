@@ -89,7 +89,8 @@ export class OrderHeads {
    */
   costOfSet(line: LineRef, fingerprintChars: number): { mutations: number; bytes: number } {
     const held = this.#blocks.get(blockName(line.orderId, blockOf(line.lineNo)));
-    const bytes = 2 * fingerprintChars + 160;
+    // The rest of a head (version, upload id, entry overhead) is well under 256 bytes.
+    const bytes = 2 * fingerprintChars + 256;
     if (!held) return { mutations: 1, bytes: bytes + 16 };
     return held.dirty ? { mutations: 0, bytes } : { mutations: 1, bytes: held.size + bytes };
   }
