@@ -15,7 +15,8 @@
 import * as XLSX from "xlsx";
 import { inferSchema, initParser } from "udsv";
 import type { BenchResult } from "./types.ts";
-import { AUTH, benchConfig, MiB, serving, withFileKv } from "./ingest_common.ts";
+import { AUTH, benchConfig, MiB, serving, withFileKv, withPeakMemory } from "./ingest_common.ts";
+import { INVENTORY_FIELD_ORDER } from "../pipeline/contracts/inventory.ts";
 import { createApp } from "../routes/app.ts";
 import { CsvParser } from "../pipeline/ingest/csv.ts";
 
@@ -70,15 +71,7 @@ export async function writeOrdersCsv(path: string, lines: number): Promise<numbe
 
 /** Writes an inventory workbook of `rows` data rows. */
 async function writeInventoryWorkbook(path: string, rows: number): Promise<void> {
-  const aoa: unknown[][] = [[
-    "sku",
-    "product_name",
-    "category",
-    "warehouse",
-    "on_hand",
-    "reorder_point",
-    "unit_cost",
-  ]];
+  const aoa: unknown[][] = [[...INVENTORY_FIELD_ORDER]];
   for (let i = 0; i < rows; i++) {
     aoa.push([`SKU-${i}`, `Product ${i}`, `Category ${i % 40}`, `W${i % 3}`, i % 500, 20, 3.25]);
   }
@@ -100,12 +93,8 @@ async function child(kind: Kind, path: string): Promise<void> {
     return await serving(app.fetch, async (base) => {
       (globalThis as { gc?: () => void }).gc?.();
       const rssStart = Deno.memoryUsage().rss;
-      let rssPeak = rssStart;
-      const timer = setInterval(() => {
-        rssPeak = Math.max(rssPeak, Deno.memoryUsage().rss);
-      }, 25);
       const started = performance.now();
-      try {
+      const { result: answer, peakMiB } = await withPeakMemory(async () => {
         const res = await fetch(
           kind === "csv"
             ? `${base}/v1/uploads/orders?date=2026-11-20`
@@ -125,12 +114,10 @@ async function child(kind: Kind, path: string): Promise<void> {
         if (res.status !== 200) {
           throw new Error(`Upload failed: ${res.status} ${JSON.stringify(answer)}`);
         }
-        const seconds = (performance.now() - started) / 1000;
-        rssPeak = Math.max(rssPeak, Deno.memoryUsage().rss);
-        return { seconds, rows: answer.rows as number, rssStart, rssPeak };
-      } finally {
-        clearInterval(timer);
-      }
+        return answer as { rows: number };
+      });
+      const seconds = (performance.now() - started) / 1000;
+      return { seconds, rows: answer.rows, rssStart, rssPeak: peakMiB * MiB };
     });
   });
   console.log(JSON.stringify(report));
