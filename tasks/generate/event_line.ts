@@ -8,7 +8,7 @@
  */
 
 import type { EventEmitter, LogicalEvent } from "./event_format.ts";
-import { DAY_MS } from "./calendar.ts";
+import { DAY_MS, splitTimeOfDay } from "./calendar.ts";
 import { type LineArena, putUint, reserveLine } from "./line_arena.ts";
 
 const TYPE_INDEX = { track: 0, page: 1, identify: 2 } as const;
@@ -180,18 +180,13 @@ function putInstant(buf: Uint8Array, p: number, ms: number): number {
   const prefix = c.dayBytes[slot];
   for (let i = 0; i < prefix.length; i++) buf[p + i] = prefix[i];
   p += prefix.length;
-  let r = ms - day * DAY_MS;
-  const hour = Math.floor(r / 3_600_000);
-  r -= hour * 3_600_000;
-  const minute = Math.floor(r / 60_000);
-  r -= minute * 60_000;
-  const second = Math.floor(r / 1000);
-  const milli = r - second * 1000;
-  put2(buf, p, hour);
+  const t = splitTimeOfDay(ms - day * DAY_MS);
+  const milli = t[3];
+  put2(buf, p, t[0]);
   buf[p + 2] = 58; // :
-  put2(buf, p + 3, minute);
+  put2(buf, p + 3, t[1]);
   buf[p + 5] = 58;
-  put2(buf, p + 6, second);
+  put2(buf, p + 6, t[2]);
   buf[p + 8] = 46; // .
   const hundreds = Math.floor(milli / 100);
   put2(buf, p + 10, milli - hundreds * 100);
