@@ -110,9 +110,17 @@ export function silverEvents(): Deno.KvKey {
   return ["silver", "events"];
 }
 
-/** A person: earliest event time (cohort) and the weeks they were active in. */
+/**
+ * A person: earliest event time (cohort), the weeks they were active in, and
+ * their step mask in the `all` bucket (see {@link silverPersonMasks}).
+ */
 export function silverPerson(person: string): Deno.KvKey {
   return ["silver", "persons", person];
+}
+
+/** Prefix of every {@link silverPerson} record. */
+export function silverPersonsAll(): Deno.KvKey {
+  return ["silver", "persons"];
 }
 
 /**
@@ -558,10 +566,12 @@ export function silverCustomerBucketsAll(): Deno.KvKey {
 }
 
 /**
- * Step masks of a person per bucket, for the buckets of one part (value:
- * `Record<bucket, mask>`; see `silverCustomerCounts` for parts): bit 0 any
- * event, bits 1–4 funnel steps S1–S4. Replaces one key per bucket
- * (`silverPersonBucket`), so an event changes ≤ 3 records, not 4 keys.
+ * Step masks of a person per bucket, for the day, ISO week and month buckets
+ * of one year (value: `Record<bucket, mask>`; see `silverCustomerCounts` for
+ * parts): bit 0 any event, bits 1–4 funnel steps S1–S4. The `all` bucket's
+ * mask is in the {@link silverPerson} record; stores made before that kept it
+ * here under the part `all` until the person is next written. Replaces one
+ * key per bucket (`silverPersonBucket`).
  */
 export function silverPersonMasks(person: string, part: string): Deno.KvKey {
   return ["silver", "person_masks", person, part];

@@ -8,12 +8,15 @@ import {
   metaBacklog,
   silverPersonBucket,
   silverPersonBucketsAll,
+  silverPersonMasks,
   silverPersonMasksAll,
+  silverPersonsAll,
 } from "../kv/keys.ts";
 import { listAll } from "../kv/mod.ts";
 import { addToCounter } from "../kv/counters.ts";
 import { oldestFirstId, shardOf } from "../kv/ids.ts";
 import type { CleanEvent } from "../pipeline/contracts/types.ts";
+import type { PersonState } from "../pipeline/silver/events.ts";
 import { acquireLease } from "../kv/lease.ts";
 import { cleanEvents, materialise } from "../pipeline/jobs/mod.ts";
 
@@ -24,6 +27,62 @@ async function maskRecords(kv: Deno.Kv): Promise<Record<string, unknown>> {
   for (const e of await listAll(kv, silverPersonMasksAll())) out[JSON.stringify(e.key)] = e.value;
   return out;
 }
+
+/**
+ * Moves every person's `all` mask out of the person record into a
+ * `silverPersonMasks(p, "all")` record, as stores made before it moved kept it.
+ */
+async function toOlderAllRecords(kv: Deno.Kv): Promise<number> {
+  const persons = await listAll<PersonState>(kv, silverPersonsAll());
+  for (const { key, value: { mask, ...person } } of persons) {
+    assert(mask !== undefined, "a person record holds its all mask");
+    const p = key[2] as string;
+    const op = kv.atomic().set(key, person).set(silverPersonMasks(p, "all"), { all: mask });
+    assert((await op.commit()).ok);
+  }
+  return persons.length;
+}
+
+/** Per person: the record with its `all` mask, wherever that is kept. */
+async function personStates(kv: Deno.Kv): Promise<Record<string, PersonState>> {
+  const out: Record<string, PersonState> = {};
+  for (const { key, value } of await listAll<PersonState>(kv, silverPersonsAll())) {
+    const p = key[2] as string;
+    const older = await kv.get<Record<string, number>>(silverPersonMasks(p, "all"));
+    if (value.mask !== undefined) {
+      assertEquals(older.value, null, `person "${p}" has its all mask in one place only`);
+    }
+    out[p] = { ...value, mask: value.mask ?? older.value?.all };
+  }
+  return out;
+}
+
+Deno.test("cleanEvents() reads the all masks an older store kept apart, moves those of persons it writes, and counts the same", async () => {
+  const data = seededDataset(11, 8);
+  const half = Math.floor(data.events.length / 2);
+  const fresh = await Deno.openKv(":memory:");
+  const old = await Deno.openKv(":memory:");
+  try {
+    for (const kv of [fresh, old]) {
+      await landEvents(kv, data.events.slice(0, half));
+      await cleanEvents(kv, config);
+    }
+    const persons = await toOlderAllRecords(old);
+    assert(persons > 0, "the dataset has persons");
+    for (const kv of [fresh, old]) {
+      await landEvents(kv, data.events.slice(half));
+      await cleanEvents(kv, config, { batchSize: 7 });
+      await materialise(kv, config);
+    }
+    const left = (await listAll(old, silverPersonMasksAll())).filter((e) => e.key[3] === "all");
+    assert(left.length < persons, "persons written since hold their all mask");
+    assertEquals(await personStates(old), await personStates(fresh));
+    assertEquals(await dumpGold(old), await dumpGold(fresh));
+  } finally {
+    fresh.close();
+    old.close();
+  }
+});
 
 Deno.test("cleanEvents() folds the per-bucket step masks of an older store into records and counts the same", async () => {
   const data = seededDataset(9, 8);

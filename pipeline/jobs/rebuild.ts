@@ -133,7 +133,7 @@ async function replayEvents(kv: Deno.Kv, fence: Fence, opts: JobOptions): Promis
       }
       if (entries.length === 0) break;
       const state = new EventState();
-      state.load(await getManyChunked(kv, EventState.keysFor(entries.map((e) => e.value))));
+      state.load(await getManyChunked(kv, state.keysFor(entries.map((e) => e.value))));
       const ws = new WriteSet();
       let taken = 0;
       for (const e of entries) {

@@ -2,17 +2,18 @@
  * Silver state of persons and how one event changes it, as counter deltas.
  *
  * Per person: `silverPerson(p)` = {@link PersonState} (earliest event time and
- * active ISO weeks, for retention); per person and bucket part (a year, or
- * `all`): `silverPersonMasks(p, part)` = per bucket a step mask (bit 0 any
- * event, bits 1–4 funnel steps S1–S4). Every event counter follows from the difference between a
- * mask's old and new value, so the counters are a function of the set of
- * events only, whatever their order (masks are ORs, the cohort is a minimum).
+ * active ISO weeks, for retention, and the step mask of the `all` bucket); per
+ * person and year: `silverPersonMasks(p, year)` = per day, ISO week and month
+ * bucket of that year a step mask (bit 0 any event, bits 1–4 funnel steps
+ * S1–S4). Every event counter follows from the difference between a mask's old
+ * and new value, so the counters are a function of the set of events only,
+ * whatever their order (masks are ORs, the cohort is a minimum).
  *
  * @module
  */
 
 import type { CleanEvent } from "../contracts/types.ts";
-import { isoWeekDiff } from "../contracts/mod.ts";
+import { ALL_BUCKET, isoWeekDiff } from "../contracts/mod.ts";
 import {
   goldCounter,
   goldRetention,
@@ -30,6 +31,12 @@ export interface PersonState {
   first: number;
   /** ISO weeks with ≥ 1 event, ascending. */
   weeks: string[];
+  /**
+   * Step mask of the `all` bucket. Records written before it moved here lack
+   * it; their mask is in `silverPersonMasks(p, "all")` until the record is
+   * next written.
+   */
+  mask?: number;
 }
 
 const ANY = 1;
@@ -67,13 +74,24 @@ export function eventBits(step: number): number {
 
 /** Upper bound of the mutations one event can add to a batch (for commit budgets). */
 export function eventMutationBound(weeksOfPerson: number): number {
-  // silver set + bronze delete + person + 4 mask records + 4 buckets × 9 counters
-  // + 4 dirty marks + retention dirty + 2 × retention cells + 2 order-event sums
+  // silver set + bronze delete + person + 3 mask records + an older `all`
+  // record's delete + 4 buckets × 9 counters + 4 dirty marks + retention dirty
+  // + 2 × retention cells + 2 order-event sums
   return 2 + 5 + 36 + 5 + 2 * (weeksOfPerson + 1) + 2;
 }
 
 function recordId(person: string, part: string): string {
   return `${person}\u0001${part}`;
+}
+
+/** Adds to `ws` the counter changes of a person's mask in `bucket` going from `old` to `next`. */
+function countMaskChange(ws: WriteSet, bucket: string, old: number, next: number): void {
+  const before = CONTRIBUTIONS[old];
+  const after = CONTRIBUTIONS[next];
+  for (let i = 0; i < MASK_METRICS.length; i++) {
+    const d = after[i] - before[i];
+    if (d !== 0) ws.counters.add(goldCounter(MASK_METRICS[i], bucket), d);
+  }
 }
 
 /**
@@ -82,8 +100,10 @@ function recordId(person: string, part: string): string {
  */
 export class EventState {
   readonly persons = new Map<string, PersonState | null>();
-  /** Mask records by `person \u0001 part`. */
+  /** Mask records by `person \u0001 part` (the `all` bucket's mask is in the person). */
   readonly masks = new Map<string, Record<string, number>>();
+  /** Persons whose `all` mask is still in an older `silverPersonMasks(p, "all")` record. */
+  #olderAll = new Set<string>();
   /**
    * Events and page views of the batch by day (the day's bucket tuple, shared
    * by every time of that day), added to the write set by {@link flush}: most
@@ -113,56 +133,50 @@ export class EventState {
     return this.persons.size + this.masks.size;
   }
 
-  /** Keys to read before applying `events` (persons and their mask records), without repeats. */
-  static keysFor(events: Iterable<CleanEvent>, known?: EventState): Deno.KvKey[] {
-    const keys: Deno.KvKey[] = [];
-    const seen = new Set<string>();
-    for (const ev of events) {
-      if (!seen.has(ev.person) && !known?.persons.has(ev.person)) {
-        seen.add(ev.person);
-        keys.push(silverPerson(ev.person));
-      }
-      for (const b of bucketsOfTime(ev.ts)) {
-        const part = bucketPart(b);
-        const id = recordId(ev.person, part);
-        if (!seen.has(id) && !known?.masks.has(id)) {
-          seen.add(id);
-          keys.push(silverPersonMasks(ev.person, part));
-        }
-      }
-    }
-    return keys;
+  /**
+   * Keys to read before applying `events` (replays, on a cleared state): the
+   * persons and the mask records of their events' years, in one round.
+   */
+  keysFor(events: Iterable<CleanEvent>): Deno.KvKey[] {
+    return [...this.personKeysFor(events), ...this.maskKeysFor(events, true)];
   }
 
   /** Keys of the persons of `events` not held yet, without repeats. */
   personKeysFor(events: Iterable<CleanEvent>): Deno.KvKey[] {
     const keys: Deno.KvKey[] = [];
-    const seen = new Set<string>();
     for (const ev of events) {
-      if (seen.has(ev.person) || this.persons.has(ev.person)) continue;
-      seen.add(ev.person);
+      if (this.persons.has(ev.person)) continue;
+      // Held as new until loaded, so a repeat in this batch is not read twice.
+      this.persons.set(ev.person, null);
       keys.push(silverPerson(ev.person));
     }
     return keys;
   }
 
   /**
-   * Keys of the mask records `events` need that are not held yet and may
-   * exist; the persons of `events` must be loaded. Mask records are written in
-   * the same commit as their person's record, so a person without a record
-   * has none: those are held as empty without a read.
+   * Keys of what `events` need beyond their persons, once those are loaded:
+   * the mask records of their events' years not held yet, and the older `all`
+   * record of a person whose record predates the mask it now holds. Mask
+   * records are written in the same commit as their person's record, so a
+   * new person has none: those are held as empty without a read (unless
+   * `all`, when the persons are not loaded yet).
    */
-  maskKeysFor(events: Iterable<CleanEvent>): Deno.KvKey[] {
+  maskKeysFor(events: Iterable<CleanEvent>, all = false): Deno.KvKey[] {
     const keys: Deno.KvKey[] = [];
     for (const ev of events) {
-      const known = (this.persons.get(ev.person) ?? null) !== null;
-      for (const b of bucketsOfTime(ev.ts)) {
-        const part = bucketPart(b);
+      const person = this.persons.get(ev.person) ?? null;
+      if (person && person.mask === undefined) {
+        // Held with an empty mask until loaded, so it is not read twice.
+        this.persons.set(ev.person, { ...person, mask: 0 });
+        keys.push(silverPersonMasks(ev.person, ALL_BUCKET));
+      }
+      const buckets = bucketsOfTime(ev.ts);
+      for (let i = 0; i < 3; i++) {
+        const part = bucketPart(buckets[i]);
         const id = recordId(ev.person, part);
         if (this.masks.has(id)) continue;
-        // Held as empty until loaded, so a repeat in this batch is not read twice.
         this.masks.set(id, {});
-        if (known) keys.push(silverPersonMasks(ev.person, part));
+        if (person || all) keys.push(silverPersonMasks(ev.person, part));
       }
     }
     return keys;
@@ -171,11 +185,18 @@ export class EventState {
   /** Stores read entries (absent entries as empty state). */
   load(entries: Deno.KvEntryMaybe<unknown>[]): void {
     for (const e of entries) {
+      const owner = e.key[2] as string;
       if (e.key[1] === "persons") {
-        this.persons.set(e.key[2] as string, (e.value as PersonState | null) ?? null);
+        this.persons.set(owner, (e.value as PersonState | null) ?? null);
+      } else if (e.key[3] === ALL_BUCKET) {
+        const masks = e.value as Record<string, number> | null;
+        const person = this.persons.get(owner);
+        if (!person || !masks) continue;
+        this.persons.set(owner, { ...person, mask: masks[ALL_BUCKET] ?? 0 });
+        this.#olderAll.add(owner);
       } else {
         this.masks.set(
-          recordId(e.key[2] as string, e.key[3] as string),
+          recordId(owner, e.key[3] as string),
           (e.value as Record<string, number> | null) ?? {},
         );
       }
@@ -201,49 +222,52 @@ export class EventState {
       t.events++;
       t.pages += page;
     } else this.#tally.set(buckets, { events: 1, pages: page });
-    for (const b of buckets) {
+    // Day, week and month; the `all` bucket's mask is in the person record.
+    for (let i = 0; i < 3; i++) {
+      const b = buckets[i];
       const part = bucketPart(b);
       const id = recordId(ev.person, part);
-      const old = this.masks.get(id)?.[b] ?? 0;
+      const held = this.masks.get(id);
+      const old = held?.[b] ?? 0;
       const next = old | bits;
       if (next === old) continue;
       // A new record each time: the write set keeps the one it was given.
-      const record = { ...this.masks.get(id), [b]: next };
+      const record = { ...held, [b]: next };
       this.masks.set(id, record);
       ws.set(silverPersonMasks(ev.person, part), record);
-      const before = CONTRIBUTIONS[old];
-      const after = CONTRIBUTIONS[next];
-      for (let i = 0; i < MASK_METRICS.length; i++) {
-        const d = after[i] - before[i];
-        if (d !== 0) ws.counters.add(goldCounter(MASK_METRICS[i], b), d);
-      }
+      countMaskChange(ws, b, old, next);
     }
-    this.#applyPerson(ev, buckets[1], ws);
+    this.#applyPerson(ev, buckets[1], bits, ws);
     if (ev.step === 4 && ev.orderId) {
       ws.counters.add(silverOrderEvent(ev.orderId), 1);
       ws.counters.add(silverOrderEventByDay(buckets[0], ev.orderId), 1);
     }
   }
 
-  #applyPerson(ev: CleanEvent, week: string, ws: WriteSet): void {
+  #applyPerson(ev: CleanEvent, week: string, bits: number, ws: WriteSet): void {
     const old = this.persons.get(ev.person) ?? null;
     if (!old) {
-      const state: PersonState = { first: ev.ts, weeks: [week] };
+      const state: PersonState = { first: ev.ts, weeks: [week], mask: bits };
       this.persons.set(ev.person, state);
       ws.set(silverPerson(ev.person), state);
+      countMaskChange(ws, ALL_BUCKET, 0, bits);
       ws.counters.add(goldRetention(week, 0), 1);
       ws.dirty(VIEW.retention, "all");
       return;
     }
+    const oldMask = old.mask ?? 0;
+    const mask = oldMask | bits;
+    if (mask !== oldMask) countMaskChange(ws, ALL_BUCKET, oldMask, mask);
     const oldCohort = bucketsOfTime(old.first)[1];
     const first = Math.min(old.first, ev.ts);
     const cohort = first === old.first ? oldCohort : bucketsOfTime(first)[1];
     const hasWeek = old.weeks.includes(week);
-    if (first === old.first && hasWeek) return;
+    if (first === old.first && hasWeek && mask === oldMask) return;
     const weeks = hasWeek ? old.weeks : [...old.weeks, week].sort();
-    const state: PersonState = { first, weeks };
+    const state: PersonState = { first, weeks, mask };
     this.persons.set(ev.person, state);
     ws.set(silverPerson(ev.person), state);
+    if (this.#olderAll.delete(ev.person)) ws.delete(silverPersonMasks(ev.person, ALL_BUCKET));
     if (cohort !== oldCohort) {
       for (const w of old.weeks) {
         ws.counters.add(goldRetention(oldCohort, isoWeekDiff(oldCohort, w)), -1);
