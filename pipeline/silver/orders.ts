@@ -28,9 +28,9 @@ import {
 import { bucketPart, bucketsOfTime } from "../gold/metrics.ts";
 import type { WriteSet } from "../jobs/write_set.ts";
 import { LayeredMap } from "./layered_map.ts";
-import { daySummary, revenueSets } from "./order_summary.ts";
+import { lineChange } from "./order_summary.ts";
 import { isRevenue, OrderTally } from "./order_tally.ts";
-import type { LineOutcome, OrderState, SilverLine } from "./order_types.ts";
+import type { LineOutcome, OrderLineSummary, OrderState, SilverLine } from "./order_types.ts";
 
 export { LayeredMap } from "./layered_map.ts";
 export { coverWeeksOfDay } from "./order_tally.ts";
@@ -224,17 +224,14 @@ export class OrderStateSet {
     this.lines.set(lineId(orderId, lineNo), next);
     ws.set(silverOrderLine(orderId, lineNo), next);
     const order = this.orders.get(orderId) ?? { lines: {} };
-    const after: OrderState = {
-      lines: {
-        ...order.lines,
-        [String(lineNo)]: {
-          ts: next.line.orderTs,
-          customer: next.line.customerId,
-          revenue: isRevenue(next.line),
-        },
-      },
+    const key = String(lineNo);
+    const summary: OrderLineSummary = {
+      ts: next.line.orderTs,
+      customer: next.line.customerId,
+      revenue: isRevenue(next.line),
     };
-    this.#orderDeltas(orderId, order, after, ws);
+    const after: OrderState = { lines: { ...order.lines, [key]: summary } };
+    this.#orderDeltas(orderId, order, key, summary, ws);
     this.orders.set(orderId, after);
     ws.set(silverOrder(orderId), after);
   }
@@ -257,33 +254,27 @@ export class OrderStateSet {
     this.#tally.flush(ws);
   }
 
-  #orderDeltas(orderId: string, before: OrderState, after: OrderState, ws: WriteSet): void {
-    const b0 = revenueSets(before);
-    const b1 = revenueSets(after);
-    for (const b of new Set([...b0.buckets, ...b1.buckets])) {
-      const d = (b1.buckets.has(b) ? 1 : 0) - (b0.buckets.has(b) ? 1 : 0);
-      if (d !== 0) ws.counters.add(goldCounter("orders", b), d);
-    }
-    for (const pair of new Set([...b0.pairs.keys(), ...b1.pairs.keys()])) {
-      const had = b0.pairs.has(pair);
-      const has = b1.pairs.has(pair);
-      if (had === has) continue;
-      const [customer, b] = (b1.pairs.get(pair) ?? b0.pairs.get(pair))!;
+  #orderDeltas(
+    orderId: string,
+    before: OrderState,
+    lineNo: string,
+    next: OrderLineSummary,
+    ws: WriteSet,
+  ): void {
+    const change = lineChange(before, lineNo, before.lines[lineNo], next);
+    if (!change) return;
+    for (const [b, d] of change.orders) ws.counters.add(goldCounter("orders", b), d);
+    for (const [customer, b, d] of change.customers) {
       const old = this.customerOrders(customer, b);
-      const now = old + (has ? 1 : -1);
+      const now = old + d;
       this.#setCustomerOrders(customer, b, now, ws);
       const dc = (now >= 1 ? 1 : 0) - (old >= 1 ? 1 : 0);
       const dr = (now >= 2 ? 1 : 0) - (old >= 2 ? 1 : 0);
       if (dc !== 0) ws.counters.add(goldCounter("customers", b), dc);
       if (dr !== 0) ws.counters.add(goldCounter("repeat_customers", b), dr);
     }
-    const d0 = daySummary(before);
-    const d1 = daySummary(after);
-    for (const day of new Set([...d0.keys(), ...d1.keys()])) {
-      const x = d0.get(day);
-      const y = d1.get(day);
-      if (x && y && x.lines === y.lines && x.revenue_lines === y.revenue_lines) continue;
-      if (y) ws.set(silverOrderByDay(day, orderId), y);
+    for (const [day, lines] of change.days) {
+      if (lines) ws.set(silverOrderByDay(day, orderId), lines);
       else ws.delete(silverOrderByDay(day, orderId));
     }
   }
