@@ -14,6 +14,7 @@
  * @module
  */
 
+import { medianOf } from "./stats.ts";
 import type { BenchResult } from "./types.ts";
 import { silverOrderLine } from "../kv/keys.ts";
 import { exportStream, findTable } from "../pipeline/export/mod.ts";
@@ -149,11 +150,6 @@ async function child(path: string, mode: Mode, rows: number): Promise<void> {
 
 /** Child processes per figure (their median is reported). */
 const RUNS = 3;
-
-function medianOf(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1];
-}
 
 /** The median time and the median RSS growth of several runs of one measurement. */
 function medianReport(reports: ChildReport[]): ChildReport {

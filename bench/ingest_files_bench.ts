@@ -15,6 +15,7 @@
 import * as XLSX from "xlsx";
 import { inferSchema, initParser } from "udsv";
 import type { BenchResult } from "./types.ts";
+import { medianOf } from "./stats.ts";
 import { AUTH, benchConfig, MiB, serving, withFileKv, withPeakMemory } from "./ingest_common.ts";
 import { INVENTORY_FIELD_ORDER } from "../pipeline/contracts/inventory.ts";
 import { createApp } from "../routes/app.ts";
@@ -145,11 +146,6 @@ async function measure(kind: Kind, path: string): Promise<ChildReport> {
     );
   }
   return JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
-}
-
-function medianOf(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1];
 }
 
 /** The median time and the median RSS growth (MiB) of several runs of one upload. */

@@ -15,6 +15,8 @@
  */
 
 import type { BenchResult } from "./types.ts";
+import { withCopy } from "./kv_copies.ts";
+import { medianOf, percentile } from "./stats.ts";
 import {
   BENCH_T0,
   benchDay,
@@ -70,10 +72,6 @@ async function rawCopy(
 /** Throughput runs, each on a fresh copy of the same landed store; figures are their medians. */
 const THROUGHPUT_RUNS = 3;
 
-function median(xs: number[]): number {
-  return percentile(xs, 0.5);
-}
-
 async function throughput(dir: string): Promise<BenchResult[]> {
   // One landed store; each run drains a fresh copy, and the raw baseline lists
   // another copy and writes as many keys into it, 500 per commit.
@@ -118,8 +116,8 @@ async function throughput(dir: string): Promise<BenchResult[]> {
       );
     });
   }
-  const [runE, runL, matT] = [median(times.runE), median(times.runL), median(times.matT)];
-  const [baseE, baseL] = [median(base.baseE), median(base.baseL)];
+  const [runE, runL, matT] = [medianOf(times.runE), medianOf(times.runL), medianOf(times.matT)];
+  const [baseE, baseL] = [medianOf(base.baseE), medianOf(base.baseL)];
   const nE = events.length;
   const nL = files.length * 1000;
   return [
@@ -157,44 +155,8 @@ async function landDay(kv: Deno.Kv, d: number): Promise<void> {
   }
 }
 
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
-}
-
 /** Samples of one more day per history. */
 const SAMPLES = 9;
-
-/**
- * Copies a closed KV file (with any SQLite side files) to `to`, and flushes
- * the copy to disk: otherwise the first checkpoint of the timed run would
- * write back the whole copy (tens of MB after 60 days), and the figure would
- * time the copy's size, not the day's work.
- */
-async function copyKv(from: string, to: string): Promise<void> {
-  for (const suffix of ["", "-wal", "-shm"]) {
-    try {
-      await Deno.copyFile(from + suffix, to + suffix);
-    } catch (err) {
-      if (!(err instanceof Deno.errors.NotFound)) throw err;
-      continue;
-    }
-    using file = await Deno.open(to + suffix, { write: true });
-    await file.sync();
-  }
-}
-
-/** Runs `fn` on a fresh, flushed copy of the closed store at `from`, then deletes the copy. */
-async function withCopy<T>(from: string, to: string, fn: (kv: Deno.Kv) => Promise<T>): Promise<T> {
-  await copyKv(from, to);
-  const kv = await Deno.openKv(to);
-  try {
-    return await fn(kv);
-  } finally {
-    kv.close();
-    for (const suffix of ["", "-wal", "-shm"]) await Deno.remove(to + suffix).catch(() => {});
-  }
-}
 
 async function history(dir: string): Promise<BenchResult[]> {
   const kvPath = `${dir}/history.kv`;
@@ -228,8 +190,8 @@ async function history(dir: string): Promise<BenchResult[]> {
   try {
     for (let d = 60; d < 90; d++) await landDay(kv, d);
     await runAllJobs(kv, config);
-    const t5 = percentile(after5, 0.5);
-    const t60 = percentile(after60, 0.5);
+    const t5 = medianOf(after5);
+    const t60 = medianOf(after60);
     const results: BenchResult[] = [{
       name: `one more day (1,000 events, 300 lines; median of ${SAMPLES}) after 60 days vs after 5`,
       value: t60 * 1000,
