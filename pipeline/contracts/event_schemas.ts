@@ -7,7 +7,8 @@
  */
 
 import { z } from "zod";
-import { findForbiddenKey, isAbsent, quote } from "./values.ts";
+import { findForbiddenKey } from "./forbidden_keys.ts";
+import { isAbsent, quote } from "./values.ts";
 
 const jsonObject = z.record(z.string(), z.unknown());
 const textField = z.string().nullish();

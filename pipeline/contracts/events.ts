@@ -14,9 +14,9 @@ import {
   type Normalised,
   type Rejection,
 } from "./types.ts";
+import { findForbiddenKey } from "./forbidden_keys.ts";
 import {
   charLength,
-  findForbiddenKey,
   FUTURE_TOLERANCE_MS,
   isAbsent,
   kindOf,

@@ -7,6 +7,7 @@
 
 export * from "./types.ts";
 export * from "./values.ts";
+export * from "./forbidden_keys.ts";
 export * from "./money.ts";
 export * from "./buckets.ts";
 export { civilFromDays, DAY_MS, dayNumber, daysFromCivil, formatDayNumber } from "./calendar.ts";

@@ -1,6 +1,7 @@
 /**
  * Generic value rules of shared/spec/sources.md ("Generic value rules"):
- * absent tokens, text, integers, decimals, timestamps, forbidden keys.
+ * absent tokens, text, integers, decimals, timestamps (forbidden keys:
+ * `forbidden_keys.ts`).
  * Every parser returns a `FieldResult`; absent values are `ok` with `undefined`
  * so that the caller decides between `missing_required` and a default.
  *
@@ -20,9 +21,6 @@ export type FieldResult<T> =
 
 /** Text tokens that mean *absent* (after trimming; matched exactly, case included). */
 export const ABSENT_TOKENS: readonly string[] = ["null", "NULL", "N/A", "n/a", "NaN", "-"];
-
-/** Object keys that make a record `invalid_value` at any depth. */
-export const FORBIDDEN_KEYS: readonly string[] = ["__proto__", "constructor", "prototype"];
 
 /** A record timed more than this after its receipt is `future_timestamp` (24 h). */
 export const FUTURE_TOLERANCE_MS = 24 * 3_600_000;
@@ -291,35 +289,4 @@ export function parseTimestamp(raw: unknown, field: string): FieldResult<number 
     );
   }
   return { ok: true, value: ms };
-}
-
-/**
- * The first forbidden key (`__proto__`, `constructor`, `prototype`) found among
- * the own keys of `value` and its nested objects and arrays, or `null`. Walks
- * iteratively (no recursion limit); containers deeper than `maxDepth` are not
- * inspected.
- *
- * @example
- * ```ts
- * findForbiddenKey(JSON.parse('{"a":[{"__proto__":{}}]}')); // "__proto__"
- * ```
- */
-export function findForbiddenKey(value: unknown, maxDepth = Infinity): string | null {
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  const seen = new Set<object>();
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (typeof node !== "object" || node === null || seen.has(node) || depth > maxDepth) continue;
-    seen.add(node);
-    if (Array.isArray(node)) {
-      for (const item of node) stack.push([item, depth + 1]);
-      continue;
-    }
-    for (const key of Object.getOwnPropertyNames(node)) {
-      if (FORBIDDEN_KEYS.includes(key)) return key;
-      const desc = Object.getOwnPropertyDescriptor(node, key);
-      if (desc && "value" in desc) stack.push([desc.value, depth + 1]);
-    }
-  }
-  return null;
 }
