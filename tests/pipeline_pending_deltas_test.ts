@@ -12,6 +12,7 @@ import {
   pendingRecordCount,
   pendingRecordValues,
 } from "../pipeline/jobs/pending_deltas.ts";
+import { compactPending, expandPending } from "../pipeline/jobs/pending_codec.ts";
 
 const config = testConfig();
 
@@ -100,4 +101,53 @@ Deno.test("applyOrders() folds pending-delta records of an older store (no parti
   } finally {
     kv.close();
   }
+});
+
+const keyPartArb: fc.Arbitrary<Deno.KvKeyPart> = fc.oneof(
+  fc.constantFrom("gold", "sku", "counters", "2026-11-23", "all", "units"),
+  fc.string({ maxLength: 6 }),
+  fc.integer(),
+  fc.boolean(),
+  fc.bigInt(),
+  fc.uint8Array({ maxLength: 3 }),
+);
+
+Deno.test("expandPending() restores every record compactPending() stores", () => {
+  const keyArb = fc.array(keyPartArb, { minLength: 1, maxLength: 5 });
+  fc.assert(
+    fc.property(
+      fc.record({
+        p: fc.option(fc.string(), { nil: undefined }),
+        counters: fc.array(fc.tuple(keyArb, fc.integer())),
+        counts: fc.option(fc.array(fc.tuple(keyArb, fc.string(), fc.integer())), {
+          nil: undefined,
+        }),
+        dirty: fc.array(fc.tuple(fc.string(), fc.string()), { maxLength: 3 }),
+      }),
+      (r) => {
+        const record = Object.fromEntries(
+          Object.entries(r).filter(([, v]) => v !== undefined),
+        ) as typeof r;
+        const expanded = expandPending(compactPending(record));
+        if (record.counts?.length === 0) delete record.counts;
+        assertEquals(expanded, record);
+      },
+    ),
+    { numRuns: 500 },
+  );
+});
+
+Deno.test("compactPending() keeps a bucket's shared key parts and each string once", () => {
+  const key = (sku: string, metric: string) => ["gold", "sku", "2026-11-23", sku, metric];
+  const stored = compactPending({
+    p: "gold\u0001sku\u00012026-11-23",
+    counters: [[key("A", "units"), 2], [key("A", "revenue_cents"), 1999], [key("B", "units"), -1]],
+    dirty: [],
+  });
+  assertEquals(stored.base, ["gold", "sku", "2026-11-23"]);
+  assertEquals(stored.s, ["A", "units", "revenue_cents", "B"]);
+  assertEquals(stored.c, [2, 0, 1, 2, 2, 0, 2, 1999, 2, 3, 1, -1]);
+  // Records of older stores (full keys) are read as they are.
+  const older = { counters: [[key("A", "units"), 2] as [Deno.KvKey, number]], dirty: [] };
+  assertEquals(expandPending(older), older);
 });

@@ -14,6 +14,7 @@ import { CommitPipe } from "./commit_pipe.ts";
 import { type Fence, type JobOptions, step } from "./fence.ts";
 import { keyId, keySize, valueSize } from "./commit_size.ts";
 import type { PendingDeltas } from "./pending_deltas.ts";
+import { expandPending, type PendingRecord } from "./pending_codec.ts";
 import { WriteSet } from "./write_set.ts";
 
 /**
@@ -33,10 +34,11 @@ export async function foldPending(
 ): Promise<number> {
   let folded = 0;
   for (;;) {
-    const records = await listAll<PendingDeltas>(kv, metaPendingDeltasOf(job), {
+    const listed = await listAll<PendingRecord>(kv, metaPendingDeltasOf(job), {
       limit: FOLD_LISTING,
     });
-    if (records.length === 0) return folded;
+    if (listed.length === 0) return folded;
+    const records = listed.map((r) => ({ key: r.key, value: expandPending(r.value) }));
     folded += (await foldRecords(fence, records, opts)).folded;
   }
 }

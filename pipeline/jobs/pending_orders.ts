@@ -43,6 +43,6 @@ const CUSTOMER_PARTITIONS = 8;
  * writes each key once.
  */
 function pendingPartition(key: Deno.KvKey): string {
-  if (key[0] === "gold") return `gold\u0001${String(key[2])}`;
+  if (key[0] === "gold") return `gold\u0001${String(key[1])}\u0001${String(key[2])}`;
   return `customers\u0001${shardOf(String(key[2]), CUSTOMER_PARTITIONS)}`;
 }

@@ -8,6 +8,7 @@
 
 import { BatchCounters } from "./batch_counters.ts";
 import { COMMIT_BUDGET, keyId, keySize, valueSize } from "./commit_size.ts";
+import { compactPending } from "./pending_codec.ts";
 import {
   DEFERRED_PER_RECORD,
   type PendingDeltas,
@@ -258,7 +259,7 @@ export class WriteSet {
         this.#partitionOf,
       );
       this.#records = values.map((value, part) => ({ key: this.#deferTo!(part), value }));
-      for (const r of this.#records) op.set(r.key, r.value);
+      for (const r of this.#records) op.set(r.key, compactPending(r.value));
       return op;
     }
     this.counters.applyTo(op);
