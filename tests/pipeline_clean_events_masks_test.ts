@@ -57,20 +57,30 @@ async function personStates(kv: Deno.Kv): Promise<Record<string, PersonState>> {
   return out;
 }
 
-Deno.test("cleanEvents() reads the all masks an older store kept apart, moves those of persons it writes, and counts the same", async () => {
-  const data = seededDataset(11, 8);
+/**
+ * Two stores that cleaned the first half of a seeded dataset's events: `old`
+ * to be turned into an older layout, `fresh` to compare with; `rest` is the
+ * other half.
+ */
+async function halfCleaned(seed: number) {
+  const data = seededDataset(seed, 8);
   const half = Math.floor(data.events.length / 2);
   const fresh = await Deno.openKv(":memory:");
   const old = await Deno.openKv(":memory:");
+  for (const kv of [fresh, old]) {
+    await landEvents(kv, data.events.slice(0, half));
+    await cleanEvents(kv, config);
+  }
+  return { rest: data.events.slice(half), fresh, old };
+}
+
+Deno.test("cleanEvents() reads the all masks an older store kept apart, moves those of persons it writes, and counts the same", async () => {
+  const { rest, fresh, old } = await halfCleaned(11);
   try {
-    for (const kv of [fresh, old]) {
-      await landEvents(kv, data.events.slice(0, half));
-      await cleanEvents(kv, config);
-    }
     const persons = await toOlderAllRecords(old);
     assert(persons > 0, "the dataset has persons");
     for (const kv of [fresh, old]) {
-      await landEvents(kv, data.events.slice(half));
+      await landEvents(kv, rest);
       await cleanEvents(kv, config, { batchSize: 7 });
       await materialise(kv, config);
     }
@@ -85,15 +95,8 @@ Deno.test("cleanEvents() reads the all masks an older store kept apart, moves th
 });
 
 Deno.test("cleanEvents() folds the per-bucket step masks of an older store into records and counts the same", async () => {
-  const data = seededDataset(9, 8);
-  const half = Math.floor(data.events.length / 2);
-  const fresh = await Deno.openKv(":memory:");
-  const old = await Deno.openKv(":memory:");
+  const { rest, fresh, old } = await halfCleaned(9);
   try {
-    for (const kv of [fresh, old]) {
-      await landEvents(kv, data.events.slice(0, half));
-      await cleanEvents(kv, config);
-    }
     // Turn the old store's records back into the earlier one-key-per-bucket form.
     const records = await listAll<Record<string, number>>(old, silverPersonMasksAll());
     assert(records.length > 0, "the dataset has events");
@@ -107,11 +110,11 @@ Deno.test("cleanEvents() folds the per-bucket step masks of an older store into 
     // While another worker holds a shard, nothing is drained: the fold needs every shard.
     const busy = await acquireLease(old, { name: "clean_events", shard: 3, owner: "other" });
     assert(busy);
-    await landEvents(old, data.events.slice(half));
+    await landEvents(old, rest);
     const blocked = await cleanEvents(old, config);
     assertEquals([blocked.records_in, blocked.busy], [0, 8]);
     await old.atomic().delete(busy.key).commit();
-    await landEvents(fresh, data.events.slice(half));
+    await landEvents(fresh, rest);
     for (const kv of [fresh, old]) {
       await cleanEvents(kv, config);
       await materialise(kv, config);
