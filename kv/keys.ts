@@ -146,17 +146,39 @@ export function silverOrderEventsOfDay(day: string): Deno.KvKey {
   return ["silver", "order_events_by_day", day];
 }
 
-/** The current version of an order line. */
+/**
+ * The current versions of an order's lines whose `line_no` falls in block
+ * `block` (32 line numbers per block, block 0 = lines 1–32). Block 0 exists
+ * for every order with a line and lists the order's other blocks, so one read
+ * finds a whole order of up to 32 lines.
+ */
+export function silverOrderBlock(orderId: string, block: number): Deno.KvKey {
+  return ["silver", "order_blocks", orderId, block];
+}
+
+/** Prefix of every order block, by order then block. */
+export function silverOrderBlocksAll(): Deno.KvKey {
+  return ["silver", "order_blocks"];
+}
+
+/**
+ * Layout before 2026-11-26: one key per current order line. `apply_orders`
+ * and `rebuild` move such keys into {@link silverOrderBlock} once; readers
+ * read both until then.
+ */
 export function silverOrderLine(orderId: string, lineNo: number): Deno.KvKey {
   return ["silver", "order_lines", orderId, lineNo];
 }
 
-/** Prefix of every current order line. */
+/** Prefix of every order line of the layout before 2026-11-26 ({@link silverOrderLine}). */
 export function silverOrderLines(): Deno.KvKey {
   return ["silver", "order_lines"];
 }
 
-/** Per order: revenue-line counts by bucket and customer, for distinct counts. */
+/**
+ * Layout before 2026-11-26: per order, a summary of its lines (derived; the
+ * order blocks now hold it). Deleted when the order's lines move to blocks.
+ */
 export function silverOrder(orderId: string): Deno.KvKey {
   return ["silver", "orders", orderId];
 }
@@ -472,7 +494,7 @@ export function silverDerivedPrefixes(): Deno.KvKey[] {
   ];
 }
 
-/** Prefix of the current lines of one order, by line number. */
+/** Prefix of one order's lines in the layout before 2026-11-26 ({@link silverOrderLine}). */
 export function silverOrderLinesOf(orderId: string): Deno.KvKey {
   return ["silver", "order_lines", orderId];
 }
@@ -528,16 +550,6 @@ export function metaOpenUploadsOf(source: Source): Deno.KvKey {
  */
 export function metaOpenUploadsIndexed(): Deno.KvKey {
   return ["meta", "open_uploads_indexed"];
-}
-
-/**
- * Set by `rebuild` before it clears the derived silver state and deleted once
- * the current order lines are replayed (value: start time, epoch ms). While
- * it exists, order state may lack lines that exist, so `apply_orders` reads
- * every line instead of only those their order lists.
- */
-export function metaRebuildStarted(): Deno.KvKey {
-  return ["meta", "rebuild_started"];
 }
 
 /**

@@ -4,7 +4,7 @@
 
 import { assertEquals } from "./assert.ts";
 import { chunksOf, concat } from "./export_fixtures.ts";
-import { goldCounter, silverOrderLine } from "../kv/keys.ts";
+import { goldCounter, silverOrderBlock } from "../kv/keys.ts";
 import { addToCounter } from "../kv/counters.ts";
 import { exportStream, findTable, jsonText, rowOf, toCell } from "../pipeline/export/mod.ts";
 
@@ -69,7 +69,7 @@ Deno.test("rowOf() reads a flat order line and a nested one alike, keys filling 
 Deno.test("an export of a value of the wrong shape writes nulls instead of failing", async () => {
   const kv = await Deno.openKv(":memory:");
   try {
-    await kv.set(silverOrderLine("o-odd", 1), "not an object");
+    await kv.set(silverOrderBlock("o-odd", 0), { lines: { 1: "not an object" } });
     const op = kv.atomic();
     addToCounter(op, goldCounter("revenue_cents", "2026-11-25"), -325);
     await op.commit();

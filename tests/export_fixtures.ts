@@ -15,7 +15,7 @@ import {
   silverCatalog,
   silverEvent,
   silverInventoryRow,
-  silverOrderLine,
+  silverOrderBlock,
 } from "../kv/keys.ts";
 import fc from "fast-check";
 import { addToCounter } from "../kv/counters.ts";
@@ -270,7 +270,11 @@ export const ORDERS_VIEW: OrderKpis = {
 /** Writes every fixture above to its KV prefix. */
 export async function seedFixtures(kv: Deno.Kv): Promise<void> {
   const op = kv.atomic();
-  for (const l of ORDER_LINES) op.set(silverOrderLine(l.line.orderId, l.line.lineNo), l);
+  const blocks = new Map<string, Record<string, StoredLine>>();
+  for (const l of ORDER_LINES) {
+    blocks.set(l.line.orderId, { ...blocks.get(l.line.orderId), [l.line.lineNo]: l });
+  }
+  for (const [orderId, lines] of blocks) op.set(silverOrderBlock(orderId, 0), { lines });
   for (const e of EVENTS) op.set(silverEvent(0, e.id), e);
   for (const { week, row } of INVENTORY) {
     op.set(silverInventoryRow(week, row.sku, row.warehouse), row);

@@ -18,7 +18,7 @@ import {
   QUARANTINE,
   seedFixtures,
 } from "./export_fixtures.ts";
-import { silverOrderLine } from "../kv/keys.ts";
+import { silverOrderBlock } from "../kv/keys.ts";
 import {
   type Cell,
   createParquetEncoder,
@@ -212,7 +212,7 @@ Deno.test("parquet export writes one row group per rowGroupRows rows, in key ord
       for (let j = i; j < Math.min(n, i + 500); j++) {
         const base = ORDER_LINES[j % 3];
         const orderId = `o-${String(j).padStart(6, "0")}`;
-        op.set(silverOrderLine(orderId, 1), {
+        const line = {
           ...base,
           line: {
             ...base.line,
@@ -221,7 +221,8 @@ Deno.test("parquet export writes one row group per rowGroupRows rows, in key ord
             quantity: j,
             country: j % 7 === 0 ? undefined : "FR",
           },
-        });
+        };
+        op.set(silverOrderBlock(orderId, 0), { lines: { 1: line } });
       }
       await op.commit();
     }

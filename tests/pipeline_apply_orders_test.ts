@@ -4,16 +4,12 @@ import { FX, seededDataset } from "./pipeline_datasets.ts";
 import { testConfig } from "../config.ts";
 import {
   bronzeUploads,
-  metaRebuildStarted,
   silverCustomerBucket,
   silverCustomerBucketsAll,
   silverCustomerCountsAll,
-  silverOrder,
-  silverOrderLine,
 } from "../kv/keys.ts";
 import { listAll } from "../kv/mod.ts";
 import { applyOrders, materialise, rebuild, runAllJobs } from "../pipeline/jobs/mod.ts";
-import type { SilverLine } from "../pipeline/silver/orders.ts";
 
 const config = testConfig({ fxRates: FX });
 
@@ -56,22 +52,6 @@ Deno.test("applyOrders() folds the per-bucket customer counts of an older store 
   } finally {
     fresh.close();
     old.close();
-  }
-});
-
-Deno.test("applyOrders() reads every line after an interrupted rebuild, so an older version does not replace the current one", async () => {
-  const kv = await Deno.openKv(":memory:");
-  try {
-    await landOrdersFile(kv, { date: "2026-11-25", lines: [line({ quantity: 3 })] });
-    await runAllJobs(kv, config);
-    // A rebuild that stopped after clearing the order state: the line remains.
-    await kv.atomic().delete(silverOrder("o1")).set(metaRebuildStarted(), Date.now()).commit();
-    await landOrdersFile(kv, { date: "2026-11-24", lines: [line({ quantity: 7 })] });
-    await applyOrders(kv, config);
-    const current = await kv.get<SilverLine>(silverOrderLine("o1", 1));
-    assertEquals([current.value?.line.quantity, current.value?.version.date], [3, "2026-11-25"]);
-  } finally {
-    kv.close();
   }
 });
 

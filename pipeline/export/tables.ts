@@ -22,7 +22,6 @@ import {
   silverEvents,
   silverInventoryRowsAll,
   silverInventoryRowsOfWeek,
-  silverOrderLines,
 } from "../../kv/keys.ts";
 import { type Column, column, field, fieldOrKey, keyPart } from "./columns.ts";
 
@@ -38,7 +37,9 @@ export type TableSource =
    */
   | { kind: "prefix"; prefix: Deno.KvKey; dayPrefix?: (day: string) => Deno.KvKey }
   /** One row per day of a range, from the gold daily KPIs (`from`/`to`). */
-  | { kind: "daily" };
+  | { kind: "daily" }
+  /** One row per current order line, from the order blocks (see `order_lines.ts`). */
+  | { kind: "order_lines" };
 
 /** A declared export table. */
 export interface ExportTable {
@@ -99,9 +100,9 @@ export const EXPORT_TABLES: readonly ExportTable[] = [
     name: "order_lines",
     description:
       "The current version of every order line with its value in US cents, by order and line",
-    source: { kind: "prefix", prefix: silverOrderLines() },
-    // Value: pipeline/silver/orders.ts `SilverLine` = {line, version, cents};
-    // a flat OrderLine is read too.
+    source: { kind: "order_lines" },
+    // Value: pipeline/silver/orders.ts `SilverLine` = {line, version, cents},
+    // with the key parts [order, line]; a flat OrderLine is read too.
     columns: [
       column("order_id", "string", lineOrKey("orderId", 0)),
       column("line_no", "int32", lineOrKey("lineNo", 1)),
@@ -320,5 +321,6 @@ export function findTable(layer: string, name: string): ExportTable | undefined 
 
 /** Whether a table takes a `from`/`to` day range. */
 export function isDated(table: ExportTable): boolean {
-  return table.source.kind === "daily" || table.source.dayPrefix !== undefined;
+  const source = table.source;
+  return source.kind === "daily" || (source.kind === "prefix" && source.dayPrefix !== undefined);
 }

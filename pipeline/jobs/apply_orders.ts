@@ -12,16 +12,15 @@ import type { Config } from "../../config.ts";
 import {
   bronzeUpload,
   metaBacklog,
-  metaRebuildStarted,
   silverCustomerBucketsAll,
   silverCustomerCounts,
 } from "../../kv/keys.ts";
 import { CommitPipe } from "./commit_pipe.ts";
 import { deferringWriteSet } from "./pending_orders.ts";
 import { foldPending, foldRecords } from "./fold.ts";
-import { foldBucketKeys } from "./migrate.ts";
+import { foldBucketKeys, migrateOrderLines } from "./migrate.ts";
 import type { UploadRecord } from "../ingest/upload_types.ts";
-import { OrderStateSet } from "../silver/orders.ts";
+import { LINE_BLOCK_BYTES, OrderStateSet } from "../silver/orders.ts";
 import { type Fence, type JobOptions, pastDeadline, step, withLease } from "./fence.ts";
 import type { JobOutcome } from "./runner.ts";
 import { classifiedUploads } from "./uploads.ts";
@@ -53,8 +52,8 @@ export async function applyOrders(
       // Order and customer state read in earlier batches stays valid while the
       // lease is held: only this worker writes it.
       const drain = { state: new OrderStateSet(config.fxRates) };
-      // After an interrupted rebuild, lines may exist that their orders do not list.
-      const readAllLines = (await kv.get(metaRebuildStarted())).value !== null;
+      // Stores made before order blocks: move their lines first (a deadline may stop it).
+      if (!(await migrateOrderLines(kv, fence, opts))) return;
       // Stores made before customer counts records: fold their per-bucket keys once.
       await foldBucketKeys(kv, fence, silverCustomerBucketsAll(), silverCustomerCounts);
       await foldPending(kv, fence, APPLY_ORDERS, opts);
@@ -65,7 +64,6 @@ export async function applyOrders(
         opts,
         outcome,
         drain,
-        readAllLines,
         committed: [],
         keptAll: true,
       };
@@ -82,8 +80,8 @@ export async function applyOrders(
 }
 
 /**
- * Most mutations one line version adds to a deferring batch: the line, its
- * order, two order-by-day entries, pending-delta records for its ≤ 8
+ * Most mutations one line version adds to a deferring batch: its block and
+ * block 0, two order-by-day entries, pending-delta records for its ≤ 8
  * customer-count deltas (≤ 2 partitions, each may start a record) and for
  * the counters of a day not tallied yet (4 buckets, one more record).
  */
@@ -99,7 +97,6 @@ interface ApplyContext {
   opts: JobOptions;
   outcome: JobOutcome;
   drain: { state: OrderStateSet };
-  readAllLines: boolean;
   /** Pending-delta records of this run's landed commits (≤ {@link FOLD_IN_MEMORY}). */
   committed: { key: Deno.KvKey; value: PendingDeltas }[];
   /** Whether `committed` holds every record landed since the last fold. */
@@ -176,8 +173,7 @@ async function applyUploads(
     at = Math.min(at, ...written);
     inflight = [];
   };
-  const fetch = (into: OrderStateSet) =>
-    fetchBatch(kv, { slots, from: at, into, limit, readAllLines: ctx.readAllLines, opts });
+  const fetch = (into: OrderStateSet) => fetchBatch(kv, { slots, from: at, into, limit, opts });
   let next: Promise<Fetched> | null = null;
   try {
     while (!pastDeadline(opts)) {
@@ -212,10 +208,11 @@ async function applyUploads(
             // Contributions tallied in the state go to pending-delta records when flushed.
             const records = Math.ceil(state.pendingEntries / DEFERRED_PER_RECORD) +
               state.pendingBuckets;
+            // Changed order blocks go to the write set when flushed, whole.
             const extra = {
-              mutations: LINE_BOUND + records,
-              bytes: 8192 + state.pendingEntries * 80,
-              keyBytes: 2048 + records * 80,
+              mutations: LINE_BOUND + records + state.pendingBlocks,
+              bytes: 8192 + LINE_BLOCK_BYTES + state.pendingEntries * 80 + state.pendingBlockBytes,
+              keyBytes: 2048 + (records + state.pendingBlocks) * 80,
             };
             if (valid > 0 && !ws.fits(extra)) {
               full = true;

@@ -1,15 +1,21 @@
 /**
- * One-time folding of derived silver state kept one key per bucket by
- * earlier versions (`[..., owner, bucket] = number`) into one record per
- * owner and part (`bucketPart`): customer counts and person step masks.
- * Derived state only: `rebuild` recomputes it from silver either way.
+ * One-time moves of state kept in the layouts of earlier versions:
+ *
+ * - derived silver state kept one key per bucket (`[..., owner, bucket] =
+ *   number`) into one record per owner and part (`bucketPart`): customer
+ *   counts and person step masks (`rebuild` recomputes them either way);
+ * - order lines kept one key per line (`silverOrderLine`) into order blocks
+ *   (`silverOrderBlock`), the silver data itself.
  *
  * @module
  */
 
+import { silverOrder, silverOrderBlock, silverOrderLines } from "../../kv/keys.ts";
 import { getManyChunked, listAll } from "../../kv/mod.ts";
 import { bucketPart } from "../gold/metrics.ts";
-import type { Fence } from "./fence.ts";
+import { blockOfLine, type OrderBlock } from "../silver/order_blocks.ts";
+import type { SilverLine } from "../silver/order_types.ts";
+import { type Fence, type JobOptions, pastDeadline } from "./fence.ts";
 import { WriteSet } from "./write_set.ts";
 
 /** Whether any key is left under `prefix` (one listing). */
@@ -61,5 +67,74 @@ export async function foldBucketKeys(
     for (const [id, record] of records) ws.set(keys.get(id)!, record);
     if (!(await fence.commit(ws))) throw new Error("Folding per-bucket state failed a check");
     folded += old.length;
+  }
+}
+
+/**
+ * Legacy line keys moved per commit. Keys list by order, so a page touches
+ * at most one order moved in part before (≤ 64 lines of blocks read back),
+ * and each line costs ≤ 4 mutations: its key and its order's summary
+ * deleted, its block and block 0 set.
+ */
+const LINES_PER_MOVE = 240;
+
+/**
+ * Moves every order line of the layout before 2026-11-26 (`silverOrderLine`)
+ * into its order's blocks, {@link LINES_PER_MOVE} lines per fenced commit;
+ * each commit deletes the line keys it moved and the summaries of their
+ * orders (derived, now read from the blocks), so an interrupted run resumes
+ * where it stopped. The caller holds the `apply_orders` lease. Returns
+ * whether none is left (false: the deadline came first).
+ *
+ * @example
+ * ```ts
+ * if (!(await migrateOrderLines(kv, fence, opts))) return; // the next run goes on
+ * ```
+ */
+export async function migrateOrderLines(
+  kv: Deno.Kv,
+  fence: Fence,
+  opts: JobOptions = {},
+): Promise<boolean> {
+  for (;;) {
+    const old = await listAll<SilverLine>(kv, silverOrderLines(), { limit: LINES_PER_MOVE });
+    if (old.length === 0) return true;
+    if (pastDeadline(opts)) return false;
+    const keys = new Map<string, Deno.KvKey>();
+    const want = (o: string, b: number) => {
+      const id = `${o}\u0001${b}`;
+      if (!keys.has(id)) keys.set(id, silverOrderBlock(o, b));
+      return id;
+    };
+    // The key says where a line belongs (its value was written with it).
+    const at = (e: Deno.KvEntry<SilverLine>) => ({
+      orderId: e.key[2] as string,
+      lineNo: e.key[3] as number,
+    });
+    for (const e of old) {
+      const { orderId, lineNo } = at(e);
+      want(orderId, 0);
+      want(orderId, blockOfLine(lineNo));
+    }
+    const read = await getManyChunked<OrderBlock>(kv, [...keys.values()]);
+    const blocks = new Map<string, OrderBlock>();
+    [...keys.keys()].forEach((id, i) => {
+      const v = read[i].value;
+      blocks.set(id, { ...v, lines: { ...v?.lines } });
+    });
+    const ws = new WriteSet();
+    for (const e of old) {
+      const { orderId, lineNo } = at(e);
+      const b = blockOfLine(lineNo);
+      blocks.get(want(orderId, b))!.lines[String(lineNo)] = e.value;
+      const head = blocks.get(want(orderId, 0))!;
+      if (b > 0 && !head.more?.includes(b)) {
+        head.more = [...(head.more ?? []), b].sort((x, y) => x - y);
+      }
+      ws.delete(e.key);
+      ws.delete(silverOrder(orderId));
+    }
+    for (const [id, key] of keys) ws.set(key, blocks.get(id));
+    if (!(await fence.commit(ws))) throw new Error("Moving order lines to blocks failed a check");
   }
 }

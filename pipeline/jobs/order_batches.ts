@@ -56,7 +56,6 @@ export function fetchBatch(
     from: number;
     into: OrderStateSet;
     limit: number;
-    readAllLines?: boolean;
     opts: JobOptions;
   },
 ): Promise<Fetched> {
@@ -81,7 +80,7 @@ export function fetchBatch(
       for (const r of s.rows) if (r.value.kind === "line") lines.push(r.value.line);
     }
     if (lines.length > 0) {
-      await loadState(kv, into, lines, args.readAllLines ?? false);
+      await loadState(kv, into, lines);
       await step(opts, "read");
     }
     return { segments };
@@ -89,23 +88,10 @@ export function fetchBatch(
 }
 
 /** Reads the state a batch of line versions needs that the drain does not hold yet. */
-async function loadState(
-  kv: Deno.Kv,
-  state: OrderStateSet,
-  lines: OrderLine[],
-  readAllLines: boolean,
-): Promise<void> {
-  // Orders first: they say which lines exist and whose customer buckets a change touches.
-  state.loadLinesAndOrders(await getManyChunked(kv, state.orderKeys(lines)));
-  if (readAllLines) {
-    state.loadLinesAndOrders(await getManyChunked(kv, state.lineKeys(lines, true)));
-    state.loadCustomers(await getManyChunked(kv, state.customerKeys(lines)));
-    return;
-  }
-  const [current, customers] = await Promise.all([
-    getManyChunked(kv, state.lineKeys(lines, false)),
-    getManyChunked(kv, state.customerKeys(lines)),
-  ]);
-  state.loadLinesAndOrders(current);
-  state.loadCustomers(customers);
+async function loadState(kv: Deno.Kv, state: OrderStateSet, lines: OrderLine[]): Promise<void> {
+  // Orders first (block 0, then any further blocks it lists): they hold the
+  // current lines and say whose customer buckets a change touches.
+  let keys = state.orders.orderKeys(lines);
+  while (keys.length > 0) keys = state.orders.loadBlocks(await getManyChunked(kv, keys));
+  state.loadCustomers(await getManyChunked(kv, state.customerKeys(lines)));
 }

@@ -17,7 +17,6 @@ import {
   goldViewsAll,
   metaDirtyOf,
   metaPendingDeltasOf,
-  metaRebuildStarted,
   silverCatalog,
   silverCategoryWeek,
   silverCustomerCountsAll,
@@ -25,7 +24,7 @@ import {
   silverEventsOfShard,
   silverInventoryRowsOfWeek,
   silverInventoryWeeks,
-  silverOrderLines,
+  silverOrderBlocksAll,
   silverPersonMasksAll,
   silverSkuWeek,
 } from "../../kv/keys.ts";
@@ -40,12 +39,20 @@ import {
   type SilverInventoryRow,
   summariseWeek,
 } from "../silver/inventory.ts";
-import { LINE_MUTATION_BOUND, OrderStateSet, type SilverLine } from "../silver/orders.ts";
+import { linesOfBlock } from "../silver/order_blocks.ts";
+import {
+  LINE_BLOCK_BYTES,
+  LINE_MUTATION_BOUND,
+  type OrderBlock,
+  OrderStateSet,
+  type SilverLine,
+} from "../silver/orders.ts";
 import { APPLY_INVENTORY } from "./apply_inventory.ts";
 import { APPLY_ORDERS } from "./apply_orders.ts";
 import { CLEAN_EVENTS } from "./clean_events.ts";
 import { type Fence, type JobOptions, step, withLeases } from "./fence.ts";
 import { MATERIALISE, materialise } from "./materialise.ts";
+import { migrateOrderLines } from "./migrate.ts";
 import type { JobOutcome } from "./runner.ts";
 import { WriteSet } from "./write_set.ts";
 
@@ -75,16 +82,11 @@ export async function rebuild(
 ): Promise<JobOutcome> {
   const outcome: JobOutcome = { records_in: 0, records_out: 0 };
   const held = await withLeases(kv, allJobLeases(), opts, async (fence) => {
-    // Until the lines are replayed, order state may lack lines that exist (apply_orders then reads them all).
-    const started = new WriteSet();
-    started.set(metaRebuildStarted(), Date.now());
-    await fence.commit(started);
+    // Stores made before order blocks: their lines move first (the replay reads blocks).
+    await migrateOrderLines(kv, fence);
     await clearDerived(kv, fence, opts);
     outcome.records_in += await replayEvents(kv, fence, opts);
     outcome.records_in += await replayLines(kv, config, fence, opts);
-    const replayed = new WriteSet();
-    replayed.delete(metaRebuildStarted());
-    await fence.commit(replayed);
     outcome.records_in += await replayInventory(kv, fence, opts);
   });
   if (!held) throw new Error("A pipeline job is running; rebuild needs every job lease");
@@ -158,6 +160,15 @@ function nextKey(key: Deno.KvKey): Deno.KvKey {
   return [...key, new Uint8Array()];
 }
 
+/** Entries of order state a replay keeps before starting afresh at an order boundary. */
+const REPLAY_STATE_LIMIT = 200_000;
+
+/**
+ * Replays every order block's lines, re-valued with the current FX table,
+ * onto empty order summaries, and writes the blocks back whole. A batch may
+ * end inside an order (even inside a block): the order's summary carries over
+ * in memory, which is safe because an interrupted rebuild starts over.
+ */
 async function replayLines(
   kv: Deno.Kv,
   config: Config,
@@ -166,40 +177,69 @@ async function replayLines(
 ): Promise<number> {
   let n = 0;
   let start: Deno.KvKey | undefined;
+  /** Lines of the first listed block that the batch before replayed. */
+  let skip = 0;
+  let state = new OrderStateSet(config.fxRates);
   for (;;) {
-    const entries: Deno.KvEntry<SilverLine>[] = [];
-    const selector = start ? { prefix: silverOrderLines(), start } : { prefix: silverOrderLines() };
-    for await (const e of kv.list<SilverLine>(selector, { limit: 300, batchSize: 300 })) {
-      entries.push(e);
+    const prefix = silverOrderBlocksAll();
+    const entries: Deno.KvEntry<OrderBlock>[] = [];
+    for await (
+      const e of kv.list<OrderBlock>(start ? { prefix, start } : { prefix }, {
+        limit: 100,
+        batchSize: 100,
+      })
+    ) {
+      entries.push({ ...e, value: revalued(e.value, config) });
     }
     if (entries.length === 0) break;
-    const lines = entries.map((e) => e.value.line);
-    const state = new OrderStateSet(config.fxRates);
-    state.loadLinesAndOrders(
-      (await getManyChunked(kv, state.lineAndOrderKeys(lines)))
-        .filter((e) => e.key[1] === "orders"),
-    );
+    if (state.size > REPLAY_STATE_LIMIT && skip === 0 && entries[0].key[3] === 0) {
+      state = new OrderStateSet(config.fxRates);
+    }
+    state.orders.holdBlocks(entries);
+    const lines = entries.flatMap((e) => linesOfBlock(e.value).map((l) => l.line));
     state.loadCustomers(await getManyChunked(kv, state.customerKeys(lines)));
     const ws = new WriteSet();
     let taken = 0;
-    for (const e of entries) {
-      const extra = {
-        mutations: LINE_MUTATION_BOUND + state.pendingEntries,
-        bytes: 8192 + state.pendingEntries * 80,
-        keyBytes: state.pendingEntries * 60,
-      };
-      if (taken > 0 && !ws.fits(extra)) break;
-      const { line, version } = e.value;
-      state.replace(null, { line, version, cents: lineValueCents(line, config.fxRates) }, ws);
-      taken++;
+    let stop: { entry: number; line: number } | null = null;
+    outer: for (let i = 0; i < entries.length; i++) {
+      const blockLines = linesOfBlock(entries[i].value);
+      for (let j = i === 0 ? skip : 0; j < blockLines.length; j++) {
+        const extra = {
+          mutations: LINE_MUTATION_BOUND + state.pendingEntries + state.pendingBlocks,
+          bytes: 8192 + LINE_BLOCK_BYTES + state.pendingEntries * 80 + state.pendingBlockBytes,
+          keyBytes: (state.pendingEntries + state.pendingBlocks) * 60,
+        };
+        if (taken > 0 && !ws.fits(extra)) {
+          stop = { entry: i, line: j };
+          break outer;
+        }
+        state.replace(null, blockLines[j], ws);
+        taken++;
+      }
     }
     state.flush(ws);
     await fence.commit(ws);
     await step(opts, "committed");
     n += taken;
-    start = taken === entries.length ? nextKey(entries[taken - 1].key) : entries[taken].key;
+    if (stop) {
+      start = entries[stop.entry].key;
+      skip = stop.line;
+    } else {
+      start = nextKey(entries[entries.length - 1].key);
+      skip = 0;
+    }
   }
   return n;
+}
+
+/** A block with each line valued with the current FX table. */
+function revalued(block: OrderBlock, config: Config): OrderBlock {
+  const lines: Record<string, SilverLine> = {};
+  for (const k in block.lines) {
+    const l = block.lines[k];
+    lines[k] = { ...l, cents: lineValueCents(l.line, config.fxRates) };
+  }
+  return block.more ? { lines, more: block.more } : { lines };
 }
 
 async function replayInventory(kv: Deno.Kv, fence: Fence, opts: JobOptions): Promise<number> {

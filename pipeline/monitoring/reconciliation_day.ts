@@ -11,17 +11,16 @@ import {
   goldEventRevenueOf,
   goldSkusOfBucket,
   silverCatalog,
-  silverOrder,
   silverOrderEvent,
   silverOrderEventsOfDay,
-  silverOrderLinesOf,
   silverOrdersOfDay,
 } from "../../kv/keys.ts";
 import { counterValue } from "../../kv/counters.ts";
 import { getManyChunked } from "../../kv/mod.ts";
 import { lineValueCents, REVENUE_STATUSES } from "../contracts/mod.ts";
 import type { OrderStatus } from "../contracts/types.ts";
-import type { OrderDay, OrderState, SilverLine } from "../silver/orders.ts";
+import { ordersExist, readOrderLines } from "../silver/order_blocks.ts";
+import type { OrderDay } from "../silver/orders.ts";
 import type {
   CrossSourceView,
   EventRevenueEntry,
@@ -82,9 +81,9 @@ export async function computeDay(kv: Deno.Kv, config: Config, day: string): Prom
   const orderIds = [...orders.keys()];
   const eventOrderIds = [...events.keys()];
   const skus = [...skuEntries.keys()];
-  const [eventCounts, orderStates, catalog] = await Promise.all([
+  const [eventCounts, known, catalog] = await Promise.all([
     getManyChunked(kv, orderIds.map(silverOrderEvent)),
-    getManyChunked<OrderState>(kv, eventOrderIds.map(silverOrder)),
+    ordersExist(kv, eventOrderIds),
     getManyChunked(kv, skus.map(silverCatalog)),
   ]);
 
@@ -116,8 +115,7 @@ export async function computeDay(kv: Deno.Kv, config: Config, day: string): Prom
   eventOrderIds.forEach((o, i) => {
     const n = counterValue(events.get(o));
     orderEvents += n;
-    const state = orderStates[i].value;
-    if (state && Object.keys(state.lines).length > 0) return;
+    if (known[i]) return;
     eventsWithoutOrder += n;
     items.push({ kind: "events_without_order", order_id: o, events: n });
   });
@@ -135,11 +133,8 @@ export async function computeDay(kv: Deno.Kv, config: Config, day: string): Prom
       revenues.sort(([a], [b]) => a.localeCompare(b));
       const latest = revenues[revenues.length - 1][1];
       let orderCents = 0;
-      for await (
-        const e of kv.list<SilverLine>({ prefix: silverOrderLinesOf(o) })
-      ) {
-        if (isRevenueStatus(e.value.line.status)) orderCents += e.value.cents;
-      }
+      const [lines] = await readOrderLines(kv, [o]);
+      for (const l of lines) if (isRevenueStatus(l.line.status)) orderCents += l.cents;
       return { o, eventCents: eventCents(latest, config.fxRates), orderCents };
     }));
     for (const r of results) {

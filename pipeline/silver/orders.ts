@@ -2,11 +2,12 @@
  * Silver state of order lines, orders and customers, and how a new line
  * version changes it, as counter deltas.
  *
- * - `silverOrderLine(o, n)` = {@link SilverLine}: the current version and the
- *   cents it was valued at when applied, so a later change subtracts exactly
- *   what was added.
- * - `silverOrder(o)` = {@link OrderState}: per line its time, customer and
- *   whether it is a revenue line; distinct `orders` follow from it.
+ * - `silverOrderBlock(o, b)` = {@link OrderBlock}: the current versions of
+ *   the order's lines in block `b` (see order_blocks.ts), with the cents each
+ *   was valued at when applied, so a later change subtracts exactly what was
+ *   added. An order's summary ({@link OrderState}: per line its time,
+ *   customer and whether it is a revenue line) is derived from its blocks
+ *   when they are read; distinct `orders` follow from it.
  * - `silverCustomerCounts(c, part)` = per bucket of one part (a year, or
  *   `all`) the distinct orders of `c` with a revenue line in that bucket;
  *   `customers` and `repeat_customers` follow from them.
@@ -18,21 +19,14 @@
 
 import { compareVersions, lineValueCents, orderLineFingerprint } from "../contracts/mod.ts";
 import type { LineVersion, OrderLine } from "../contracts/types.ts";
-import {
-  goldCounter,
-  silverCustomerCounts,
-  silverOrder,
-  silverOrderByDay,
-  silverOrderLine,
-} from "../../kv/keys.ts";
+import { goldCounter, silverCustomerCounts, silverOrderByDay } from "../../kv/keys.ts";
 import { bucketPart, bucketsOfTime } from "../gold/metrics.ts";
 import type { WriteSet } from "../jobs/write_set.ts";
-import { LayeredMap } from "./layered_map.ts";
+import { HeldOrders, summaryOf } from "./held_orders.ts";
 import { lineChange } from "./order_summary.ts";
-import { isRevenue, OrderTally } from "./order_tally.ts";
+import { OrderTally } from "./order_tally.ts";
 import type { LineOutcome, OrderLineSummary, OrderState, SilverLine } from "./order_types.ts";
 
-export { LayeredMap } from "./layered_map.ts";
 export { coverWeeksOfDay } from "./order_tally.ts";
 export type {
   LineOutcome,
@@ -41,97 +35,30 @@ export type {
   OrderState,
   SilverLine,
 } from "./order_types.ts";
+export type { OrderBlock } from "./order_blocks.ts";
+export { LINE_BLOCK_BYTES } from "./held_orders.ts";
 
 /** Upper bound of the mutations one line version can add to a batch. */
 export const LINE_MUTATION_BOUND = 1 + 1 + 2 + 8 + 2 * 4 * 7 + 2 * 4 * 3 + 8 + 8;
 
-function lineId(orderId: string, lineNo: number): string {
-  return `${orderId}\u0001${lineNo}`;
-}
-
 /**
- * Loaded order, line and customer state. Every change is also written to the
- * batch's {@link WriteSet}. Built on a base, it reads through to it and keeps
- * its own changes: a dry run on top of the state of a drain.
+ * Loaded order and customer state. Every change is also written to the
+ * batch's {@link WriteSet}: counter deltas and customer counts as they
+ * happen, the order blocks a batch changed once, by {@link flush}.
  */
 export class OrderStateSet {
-  readonly lines: LayeredMap<SilverLine | null>;
-  readonly orders: LayeredMap<OrderState>;
+  /** Order blocks and summaries. */
+  readonly orders = new HeldOrders();
   /** Customer counts records by `customer \u0001 part` (see `bucketPart`). */
-  readonly customers: LayeredMap<Record<string, number>>;
+  readonly customers = new Map<string, Record<string, number>>();
   /** Line contributions of the batch, added to the write set by {@link flush}. */
   readonly #tally = new OrderTally();
 
-  constructor(readonly fxRates: Record<string, string>, base?: OrderStateSet) {
-    this.lines = new LayeredMap(base?.lines);
-    this.orders = new LayeredMap(base?.orders);
-    this.customers = new LayeredMap(base?.customers);
-  }
+  constructor(readonly fxRates: Record<string, string>) {}
 
-  /** Entries held (lines, orders, customer buckets). */
+  /** Entries held (order blocks, orders, customer records). */
   get size(): number {
-    return this.lines.size + this.orders.size + this.customers.size;
-  }
-
-  /** Line and order keys of a batch of line versions, without repeats or keys already held. */
-  lineAndOrderKeys(lines: OrderLine[]): Deno.KvKey[] {
-    const keys: Deno.KvKey[] = [];
-    const seen = new Set<string>();
-    for (const l of lines) {
-      const id = lineId(l.orderId, l.lineNo);
-      if (!seen.has(id) && !this.lines.has(id)) {
-        seen.add(id);
-        keys.push(silverOrderLine(l.orderId, l.lineNo));
-      }
-      if (!seen.has(l.orderId) && !this.orders.has(l.orderId)) {
-        seen.add(l.orderId);
-        keys.push(silverOrder(l.orderId));
-      }
-    }
-    return keys;
-  }
-
-  /** Order keys of a batch of line versions not held yet, without repeats. */
-  orderKeys(lines: OrderLine[]): Deno.KvKey[] {
-    const keys: Deno.KvKey[] = [];
-    const seen = new Set<string>();
-    for (const l of lines) {
-      if (seen.has(l.orderId) || this.orders.has(l.orderId)) continue;
-      seen.add(l.orderId);
-      keys.push(silverOrder(l.orderId));
-    }
-    return keys;
-  }
-
-  /**
-   * Keys of the current lines a batch may replace that are not held yet; the
-   * orders of `lines` must be loaded. A line is written in the same commit as
-   * its order's entry for it, so a line its order does not list does not
-   * exist: it is held as absent without a read. `all` reads them anyway (when
-   * an interrupted rebuild may have left lines without their order state).
-   */
-  lineKeys(lines: OrderLine[], all: boolean): Deno.KvKey[] {
-    const keys: Deno.KvKey[] = [];
-    for (const l of lines) {
-      const id = lineId(l.orderId, l.lineNo);
-      if (this.lines.has(id)) continue;
-      const listed = this.orders.get(l.orderId)?.lines[String(l.lineNo)] !== undefined;
-      // Held as absent until loaded, so a repeat in this batch is not read twice.
-      this.lines.set(id, null);
-      if (all || listed) keys.push(silverOrderLine(l.orderId, l.lineNo));
-    }
-    return keys;
-  }
-
-  /** Stores read line and order entries. */
-  loadLinesAndOrders(entries: Deno.KvEntryMaybe<unknown>[]): void {
-    for (const e of entries) {
-      if (e.key[1] === "order_lines") {
-        this.lines.set(lineId(e.key[2] as string, e.key[3] as number), e.value as SilverLine);
-      } else {
-        this.orders.set(e.key[2] as string, (e.value as OrderState) ?? { lines: {} });
-      }
-    }
+    return this.orders.size + this.customers.size;
   }
 
   /** Customer counts records whose distinct-order counts the batch may change, not held yet. */
@@ -150,12 +77,9 @@ export class OrderStateSet {
     };
     for (const l of lines) {
       add(l.customerId, l.orderTs);
-      // The current version's customer and time: from its order's summary
-      // (lines may not be loaded yet), or from the line when loaded.
-      const listed = this.orders.get(l.orderId)?.lines[String(l.lineNo)];
+      // The current version's customer and time, from its order's summary.
+      const listed = this.orders.summary(l.orderId)?.lines[String(l.lineNo)];
       if (listed) add(listed.customer, listed.ts);
-      const cur = this.lines.get(lineId(l.orderId, l.lineNo));
-      if (cur) add(cur.line.customerId, cur.line.orderTs);
     }
     return keys;
   }
@@ -195,16 +119,13 @@ export class OrderStateSet {
   /**
    * Applies a line version if it is newer than the current one. A version
    * with the same fields only moves the version (an exact duplicate changes
-   * no figure and is not re-valued).
+   * no figure and is not re-valued). The line's order must be held.
    */
   apply(line: OrderLine, version: LineVersion, ws: WriteSet): LineOutcome {
-    const id = lineId(line.orderId, line.lineNo);
-    const cur = this.lines.get(id) ?? null;
+    const cur = this.orders.line(line.orderId, line.lineNo);
     if (cur && compareVersions(version, cur.version) <= 0) return "stale";
     if (cur && orderLineFingerprint(cur.line) === orderLineFingerprint(line)) {
-      const next = { ...cur, version };
-      this.lines.set(id, next);
-      ws.set(silverOrderLine(line.orderId, line.lineNo), next);
+      this.orders.setLine({ ...cur, version });
       return "same";
     }
     const next: SilverLine = { line, version, cents: lineValueCents(line, this.fxRates) };
@@ -214,31 +135,35 @@ export class OrderStateSet {
 
   /**
    * Replaces the line's current version `cur` (or none) by `next`: moves its
-   * contribution to every counter, the order and customer state, and writes
-   * the silver line. Rebuild calls it with `cur = null`.
+   * contribution to every counter, the order and customer state, and puts
+   * the line in its block. Rebuild calls it with `cur = null`.
    */
   replace(cur: SilverLine | null, next: SilverLine, ws: WriteSet): void {
     const { orderId, lineNo } = next.line;
     if (cur) this.#tally.add(cur, -1);
     this.#tally.add(next, 1);
-    this.lines.set(lineId(orderId, lineNo), next);
-    ws.set(silverOrderLine(orderId, lineNo), next);
-    const order = this.orders.get(orderId) ?? { lines: {} };
+    this.orders.setLine(next);
+    const order = this.orders.summary(orderId) ?? { lines: {} };
     const key = String(lineNo);
-    const summary: OrderLineSummary = {
-      ts: next.line.orderTs,
-      customer: next.line.customerId,
-      revenue: isRevenue(next.line),
-    };
+    const summary = summaryOf(next);
     const after: OrderState = { lines: { ...order.lines, [key]: summary } };
     this.#orderDeltas(orderId, order, key, summary, ws);
-    this.orders.set(orderId, after);
-    ws.set(silverOrder(orderId), after);
+    this.orders.setSummary(orderId, after);
   }
 
   /** Counter deltas and dirty marks tallied but not yet in a write set (an upper bound). */
   get pendingEntries(): number {
     return this.#tally.pendingEntries;
+  }
+
+  /** Order blocks changed but not yet in a write set. */
+  get pendingBlocks(): number {
+    return this.orders.pendingBlocks;
+  }
+
+  /** Serialised bytes of the changed order blocks, at most. */
+  get pendingBlockBytes(): number {
+    return this.orders.pendingBlockBytes;
   }
 
   /** Buckets of the tallied days, with repeats: an upper bound of their partitions. */
@@ -247,11 +172,13 @@ export class OrderStateSet {
   }
 
   /**
-   * Adds the line contributions tallied since the last flush to `ws` (see
-   * `OrderTally.flush`). Call it before committing a batch.
+   * Adds the line contributions tallied since the last flush (see
+   * `OrderTally.flush`) and the changed order blocks to `ws`. Call it before
+   * committing a batch.
    */
   flush(ws: WriteSet): void {
     this.#tally.flush(ws);
+    this.orders.flush(ws);
   }
 
   #orderDeltas(
