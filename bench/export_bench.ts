@@ -100,7 +100,7 @@ async function runMode(kv: Deno.Kv, mode: Mode, warmUp = false): Promise<[number
   if (mode === "list") {
     // The blocks as listed, and their lines counted: no cells, no encoding.
     let rows = 0;
-    const limit = warmUp ? WARM_UP_ROWS / 3 : undefined;
+    const limit = warmUp ? Math.ceil(WARM_UP_ROWS / 3) : undefined;
     const blocks = kv.list<{ lines: object }>({ prefix: silverOrderBlocksAll() }, {
       batchSize: 500,
       limit,

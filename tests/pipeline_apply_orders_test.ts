@@ -1,9 +1,17 @@
 import { assert, assertEquals } from "./assert.ts";
-import { dumpGold, landOrdersFile, orderLine as line } from "./pipeline_fixtures.ts";
+import {
+  counterAt,
+  dumpGold,
+  landOrdersFile,
+  ORDER_MON,
+  orderLine as line,
+} from "./pipeline_fixtures.ts";
 import { FX, seededDataset } from "./pipeline_datasets.ts";
 import { testConfig } from "../config.ts";
 import {
   bronzeUploads,
+  goldCounter,
+  metaPendingDeltasOf,
   silverCustomerBucket,
   silverCustomerBucketsAll,
   silverCustomerCountsAll,
@@ -151,5 +159,46 @@ Deno.test("applyOrders() over several runs leaves the customer counts records a 
     assertEquals(await customerState(kv), incremental);
   } finally {
     kv.close();
+  }
+});
+
+Deno.test("applyOrders() folds a day's counters into a later batch's commit once two newer batches have landed", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const plain = await Deno.openKv(":memory:");
+  try {
+    const DAY = 86_400_000;
+    const days = [0, 1, 2, 3, 4].map((d) =>
+      new Date(ORDER_MON + d * DAY).toISOString().slice(0, 10)
+    );
+    for (const db of [kv, plain]) {
+      for (const [d, date] of days.entries()) {
+        const lines = [line({ orderId: `o${d}`, orderTs: ORDER_MON + d * DAY, quantity: d + 1 })];
+        await landOrdersFile(db, { date, lines });
+      }
+    }
+    const seen: [number, number][] = [];
+    await applyOrders(kv, config, {
+      batchSize: 1,
+      hook: async (point) => {
+        if (point !== "committed") return;
+        seen.push([
+          await counterAt(kv, goldCounter("revenue_cents", days[0])),
+          await counterAt(kv, goldCounter("revenue_cents", days[3])),
+        ]);
+      },
+    });
+    // One batch per day, and one that closes the last upload. A batch leaves the
+    // partitions of the two newest landed batches (and the one in flight) alone:
+    // the first day's counters land with batch 4 or 5 (as commits land), the fourth
+    // day's only with the fold at the end of the run.
+    assertEquals(seen.length, 6);
+    assertEquals([seen[2][0] > 0, seen[4][0] > 0], [false, true]);
+    assertEquals(seen.map(([, fourth]) => fourth > 0), [false, false, false, false, false, false]);
+    assertEquals((await listAll(kv, metaPendingDeltasOf("apply_orders"))).length, 0);
+    await applyOrders(plain, config);
+    assertEquals(await dumpGold(kv), await dumpGold(plain));
+  } finally {
+    kv.close();
+    plain.close();
   }
 });

@@ -17,7 +17,7 @@ import {
 } from "../../kv/keys.ts";
 import { CommitPipe } from "./commit_pipe.ts";
 import { deferringWriteSet } from "./pending_orders.ts";
-import { foldPending, foldRecords } from "./fold.ts";
+import { foldInto, foldPending, foldRecords, foldsEarly } from "./fold.ts";
 import { foldBucketKeys, migrateOrderLines } from "./migrate.ts";
 import type { UploadRecord } from "../ingest/upload_types.ts";
 import { LINE_BLOCK_BYTES, OrderStateSet } from "../silver/orders.ts";
@@ -66,6 +66,8 @@ export async function applyOrders(
         drain,
         committed: [],
         keptAll: true,
+        folding: new Set(),
+        recent: [],
       };
       await applyUploads(kv, ctx, await classifiedUploads(kv, "orders"));
       // The drain's state is then what the landed commits leave, unless the last one failed.
@@ -101,7 +103,18 @@ interface ApplyContext {
   committed: { key: Deno.KvKey; value: PendingDeltas }[];
   /** Whether `committed` holds every record landed since the last fold. */
   keptAll: boolean;
+  /** Records of `committed` that the commit in flight folds ({@link foldInto}). */
+  folding: Set<{ key: Deno.KvKey; value: PendingDeltas }>;
+  /** Partitions of the records of the last {@link RECENT_BATCHES} landed batches. */
+  recent: Set<string>[];
 }
+
+/**
+ * Landed batches whose partitions are not folded early: the next batches
+ * likely add to them again (the same day), and folded together later each
+ * counter is written once.
+ */
+const RECENT_BATCHES = 2;
 
 /** Pending-delta records a run keeps to fold without reading them back; the rest are listed. */
 const FOLD_IN_MEMORY = 2_000;
@@ -127,6 +140,7 @@ async function foldLanded(kv: Deno.Kv, ctx: ApplyContext, stateLanded = false): 
     : undefined;
   ctx.committed = [];
   ctx.keptAll = true;
+  ctx.folding.clear();
   await foldRecords(ctx.fence, records, ctx.opts, final);
   await foldPending(kv, ctx.fence, APPLY_ORDERS, ctx.opts);
 }
@@ -238,6 +252,13 @@ async function applyUploads(
       }
       state.flush(ws);
       ws.sums.add(metaBacklog("orders"), -valid);
+      // The commit's spare room folds landed records of partitions no recent batch touched.
+      const early = foldInto(
+        ws,
+        ctx.committed.filter((r) =>
+          foldsEarly(r.value) && !ctx.folding.has(r) && !ctx.recent.some((p) => p.has(r.value.p!))
+        ),
+      );
       await step(opts, "computed");
       // Checked against the versionstamps the slots had before this batch.
       const stamps = written.map((w) => slots[w.slot].versionstamp);
@@ -260,9 +281,17 @@ async function applyUploads(
         ws.check({ key: slots[w.slot].key, versionstamp });
       });
       inflight = slotsOfBatch;
+      for (const r of early) ctx.folding.add(r);
       pipe.start(ws, async (ok) => {
         if (!ok) return;
+        if (early.length > 0) {
+          const folded = new Set(early);
+          ctx.committed = ctx.committed.filter((r) => !folded.has(r));
+          for (const r of early) ctx.folding.delete(r);
+        }
         const records = ws.pendingRecords();
+        ctx.recent = [...ctx.recent, new Set(records.map((r) => r.value.p ?? ""))]
+          .slice(-RECENT_BATCHES);
         if (ctx.committed.length + records.length <= FOLD_IN_MEMORY) ctx.committed.push(...records);
         else ctx.keptAll = false;
         outcome.records_in += valid;

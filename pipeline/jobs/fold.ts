@@ -152,6 +152,47 @@ export async function foldRecords(
 }
 
 /**
+ * Whether a landed record may be folded early, inside a later batch's commit
+ * ({@link foldInto}): it holds gold counter deltas only. Count deltas and
+ * dirty marks wait for the fold at the end of the run (customer records are
+ * written once per fold commit; marks land after every counter).
+ */
+export function foldsEarly(record: PendingDeltas): boolean {
+  return record.p !== undefined && record.p.startsWith("gold\u0001") &&
+    record.dirty.length === 0 && (record.counts?.length ?? 0) === 0;
+}
+
+/**
+ * Adds the counter deltas of landed pending-delta records to `ws` as `sum`s,
+ * each record deleted in the same commit, in {@link foldOrder} while the
+ * commit has room: a batch's commit then carries the fold of earlier
+ * batches, which KV writes while the job computes the next batch. Every
+ * record must satisfy {@link foldsEarly}. Returns the records taken; they
+ * are folded once that commit lands (if it fails, they stay in KV).
+ *
+ * @example
+ * ```ts
+ * const taken = foldInto(ws, landed.filter((r) => foldsEarly(r.value)));
+ * ```
+ */
+export function foldInto<R extends { key: Deno.KvKey; value: PendingDeltas }>(
+  ws: WriteSet,
+  records: R[],
+): R[] {
+  const taken: R[] = [];
+  for (const r of foldOrder(records)) {
+    const ids = r.value.counters.map(([key]) => keyId(key));
+    let m = 1;
+    for (const id of ids) if (!ws.sums.hasId(id)) m++;
+    if (!ws.fits({ mutations: m, keyBytes: m * 60 + keySize(r.key), bytes: m * 80 })) break;
+    r.value.counters.forEach(([key, delta], i) => ws.sums.addById(ids[i], key, delta));
+    ws.delete(r.key);
+    taken.push(r);
+  }
+  return taken;
+}
+
+/**
  * The count records the `counts` of `records` change, as stored (absent as
  * empty), by key identity: `final` minus the deltas of `records` where
  * `final` answers, read otherwise. Only the job's lease holder writes them,
