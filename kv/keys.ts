@@ -95,17 +95,41 @@ export function quarantineOfSource(source: Source): Deno.KvKey {
 
 // ---------------------------------------------------------------- silver ---
 
-/** A clean event, kept for rebuilds and exports. Sharded like bronze. */
+/**
+ * Clean events, kept for rebuilds, exports and monitoring: a block of the
+ * events one `clean_events` batch took from a shard, in ingest-id order
+ * (≤ 60 KB per block), keyed by the last (greatest) ingest id, so a listing
+ * from an id finds every block holding a later event. Sharded like bronze.
+ */
+export function silverEventBlock(shard: number, lastIngestId: string): Deno.KvKey {
+  return ["silver", "event_blocks", shard, lastIngestId];
+}
+
+/** Prefix of one shard's event blocks. */
+export function silverEventBlocksOfShard(shard: number): Deno.KvKey {
+  return ["silver", "event_blocks", shard];
+}
+
+/** Prefix of every event block. */
+export function silverEventBlocksAll(): Deno.KvKey {
+  return ["silver", "event_blocks"];
+}
+
+/**
+ * Layout before 2026-11-26: one key per clean event. `clean_events` and
+ * `rebuild` move such keys into {@link silverEventBlock} once; readers read
+ * both until then.
+ */
 export function silverEvent(shard: number, ingestId: string): Deno.KvKey {
   return ["silver", "events", shard, ingestId];
 }
 
-/** Prefix of one shard's silver events. */
+/** Prefix of one shard's events in the layout before 2026-11-26 ({@link silverEvent}). */
 export function silverEventsOfShard(shard: number): Deno.KvKey {
   return ["silver", "events", shard];
 }
 
-/** Prefix of every silver event. */
+/** Prefix of every event in the layout before 2026-11-26 ({@link silverEvent}). */
 export function silverEvents(): Deno.KvKey {
   return ["silver", "events"];
 }

@@ -13,7 +13,7 @@ import {
   goldView,
   quarantineRecord,
   silverCatalog,
-  silverEvent,
+  silverEventBlock,
   silverInventoryRow,
   silverOrderBlock,
 } from "../kv/keys.ts";
@@ -275,7 +275,7 @@ export async function seedFixtures(kv: Deno.Kv): Promise<void> {
     blocks.set(l.line.orderId, { ...blocks.get(l.line.orderId), [l.line.lineNo]: l });
   }
   for (const [orderId, lines] of blocks) op.set(silverOrderBlock(orderId, 0), { lines });
-  for (const e of EVENTS) op.set(silverEvent(0, e.id), e);
+  op.set(silverEventBlock(0, EVENTS[EVENTS.length - 1].id), { events: EVENTS });
   for (const { week, row } of INVENTORY) {
     op.set(silverInventoryRow(week, row.sku, row.warehouse), row);
   }

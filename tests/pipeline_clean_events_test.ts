@@ -2,12 +2,14 @@ import { assert, assertEquals } from "./assert.ts";
 import { counterAt, landEvents, type TestEvent } from "./pipeline_fixtures.ts";
 import { cleanEvents } from "../pipeline/jobs/clean_events.ts";
 import { testConfig } from "../config.ts";
+import { listAll } from "../kv/mod.ts";
+import type { EventBlock } from "../pipeline/silver/event_blocks.ts";
 import {
   bronzeEventsAll,
   goldCounter,
   goldRetention,
   metaBacklog,
-  silverEvents,
+  silverEventBlocksAll,
   silverOrderEvent,
 } from "../kv/keys.ts";
 
@@ -40,7 +42,16 @@ Deno.test("cleanEvents() moves bronze to silver and counts persons, funnel and c
     const out = await cleanEvents(kv, testConfig());
     assertEquals(out.records_in, 7);
     assertEquals(await count(kv, bronzeEventsAll()), 0);
-    assertEquals(await count(kv, silverEvents()), 7);
+    const blocks = await listAll<EventBlock>(kv, silverEventBlocksAll());
+    assertEquals(blocks.flatMap((b) => b.value.events.map((e) => e.messageId)).sort(), [
+      "a1",
+      "a2",
+      "a3",
+      "a4",
+      "b1",
+      "b2",
+      "c1",
+    ]);
     assertEquals(await counterAt(kv, metaBacklog("events")), 0);
     const day = "2026-11-23";
     const got: Record<string, number> = {};

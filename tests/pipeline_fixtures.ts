@@ -60,6 +60,9 @@ export interface TestEvent {
   anonymousId?: string;
   ts: number;
   orderId?: string;
+  /** Revenue of an `Order Completed` event, exact decimal text. */
+  revenue?: string;
+  properties?: Record<string, unknown>;
 }
 
 /** Lands events as ingest does: dedup on `messageId`, bronze write, backlog. Returns accepted. */
@@ -82,6 +85,8 @@ export async function landEvents(kv: Deno.Kv, events: TestEvent[]): Promise<numb
       ...(t.userId ? { userId: t.userId } : {}),
       ...(t.anonymousId ? { anonymousId: t.anonymousId } : {}),
       ...(step === 4 && t.orderId ? { orderId: t.orderId } : {}),
+      ...(step === 4 && t.revenue ? { revenue: t.revenue } : {}),
+      ...(t.properties ? { properties: t.properties } : {}),
     };
     const op = kv.atomic()
       .check({ key: metaEventDedup(t.messageId), versionstamp: null })

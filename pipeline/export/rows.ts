@@ -8,7 +8,7 @@
 import { type Cell, rowOf } from "./cells.ts";
 import type { ExportTable } from "./tables.ts";
 import { dailyBatches } from "./daily.ts";
-import { orderLineBatches } from "./order_lines.ts";
+import { blockBatches } from "./blocks.ts";
 
 /** Largest KV list batch used (KV reads stay far below their 1,000-entry limit). */
 export const MAX_BATCH_SIZE = 500;
@@ -86,6 +86,6 @@ export function tableBatches(
 ): AsyncGenerator<Cell[][]> {
   const source = table.source;
   if (source.kind === "daily") return dailyBatches(kv, table, options);
-  if (source.kind === "order_lines") return orderLineBatches(kv, table, batchSizeOf(options));
+  if (source.kind === "blocks") return blockBatches(kv, table, source, batchSizeOf(options));
   return prefixBatches(kv, table, source.prefix, source.dayPrefix, options);
 }

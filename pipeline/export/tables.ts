@@ -19,10 +19,14 @@ import {
   goldViewsOf,
   quarantineRecords,
   silverCatalogAll,
+  silverEventBlocksAll,
   silverEvents,
   silverInventoryRowsAll,
   silverInventoryRowsOfWeek,
+  silverOrderBlocksAll,
+  silverOrderLines,
 } from "../../kv/keys.ts";
+import { type BlockSource, eventBlockRecords, orderBlockRecords } from "./blocks.ts";
 import { type Column, column, field, fieldOrKey, keyPart } from "./columns.ts";
 
 /** The layers of the export URL, `/v1/export/{layer}/{table}`. */
@@ -38,8 +42,8 @@ export type TableSource =
   | { kind: "prefix"; prefix: Deno.KvKey; dayPrefix?: (day: string) => Deno.KvKey }
   /** One row per day of a range, from the gold daily KPIs (`from`/`to`). */
   | { kind: "daily" }
-  /** One row per current order line, from the order blocks (see `order_lines.ts`). */
-  | { kind: "order_lines" };
+  /** One row per record of each block under a prefix (see `blocks.ts`). */
+  | BlockSource;
 
 /** A declared export table. */
 export interface ExportTable {
@@ -75,7 +79,12 @@ export const EXPORT_TABLES: readonly ExportTable[] = [
     layer: "silver",
     name: "events",
     description: "Clean events, by shard then ingest id",
-    source: { kind: "prefix", prefix: silverEvents() },
+    source: {
+      kind: "blocks",
+      legacy: silverEvents(),
+      prefix: silverEventBlocksAll(),
+      records: eventBlockRecords,
+    },
     columns: [
       column("id", "string", fieldOrKey("id", 1)),
       column("message_id", "string", field("messageId")),
@@ -100,7 +109,12 @@ export const EXPORT_TABLES: readonly ExportTable[] = [
     name: "order_lines",
     description:
       "The current version of every order line with its value in US cents, by order and line",
-    source: { kind: "order_lines" },
+    source: {
+      kind: "blocks",
+      legacy: silverOrderLines(),
+      prefix: silverOrderBlocksAll(),
+      records: orderBlockRecords,
+    },
     // Value: pipeline/silver/orders.ts `SilverLine` = {line, version, cents},
     // with the key parts [order, line]; a flat OrderLine is read too.
     columns: [

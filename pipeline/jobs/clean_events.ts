@@ -12,7 +12,6 @@ import { EVENT_SHARDS } from "../../kv/ids.ts";
 import {
   bronzeEventsOfShard,
   metaBacklog,
-  silverEvent,
   silverPersonBucketsAll,
   silverPersonMasks,
 } from "../../kv/keys.ts";
@@ -21,9 +20,10 @@ import type { CleanEvent } from "../contracts/types.ts";
 import { eventMutationBound, EventState } from "../silver/events.ts";
 import { CommitPipe } from "./commit_pipe.ts";
 import { type Fence, type JobOptions, pastDeadline, step, withLease, withLeases } from "./fence.ts";
-import { foldBucketKeys, hasKeys } from "./migrate.ts";
+import { foldBucketKeys, hasKeys, migrateSilverEvents } from "./migrate.ts";
 import type { JobOutcome } from "./runner.ts";
-import { valueSize } from "./commit_size.ts";
+import { serialisedBound } from "./commit_size.ts";
+import { EventBlocks } from "../silver/event_blocks.ts";
 import { WriteSet } from "./write_set.ts";
 
 /** Entries of person state kept between batches of one drain before starting afresh. */
@@ -74,7 +74,11 @@ export async function cleanEvents(
         kv,
         { name: CLEAN_EVENTS, shard },
         opts,
-        (fence) => drainShard(kv, shard!, fence, opts),
+        async (fence) => {
+          // Stores made before event blocks: move the shard's events first (a deadline may stop it).
+          if (!(await migrateSilverEvents(kv, fence, shard!, opts))) return 0;
+          return await drainShard(kv, shard!, fence, opts);
+        },
       );
       if (!held) outcome.busy!++;
       else {
@@ -195,17 +199,21 @@ async function drainShard(
         continue;
       }
       const ws = new WriteSet();
+      const blocks = new EventBlocks(shard);
       let n = 0;
       for (const e of entries) {
         const bound = eventMutationBound(state.weeksOf(e.value.person));
-        const size = valueSize(e.value);
-        const mutations = bound + state.pendingMutations;
-        if (n > 0 && !ws.fits({ mutations, bytes: size + 4096, keyBytes: 4096 })) break;
-        ws.setOnce(silverEvent(shard, e.key[3] as string), e.value, { size });
+        const size = serialisedBound(e.value);
+        // The open block, and one more if this event starts it.
+        const mutations = bound + state.pendingMutations + blocks.pending + 1;
+        const bytes = size + 4096 + blocks.openBytes;
+        if (n > 0 && !ws.fits({ mutations, bytes, keyBytes: 4096 })) break;
+        blocks.add(ws, { id: e.key[3] as string, value: e.value, size });
         ws.deleteOnce(e.key);
         state.apply(e.value, ws);
         n++;
       }
+      blocks.close(ws);
       state.flush(ws);
       ws.counters.add(metaBacklog("events"), -n);
       await step(opts, "computed");

@@ -53,6 +53,17 @@ export function valueSize(value: unknown): number {
   return utf8Length(JSON.stringify(value)) + 16;
 }
 
+/**
+ * An upper bound of the bytes V8 serialises a plain record into, as KV
+ * counts it against its 64 KiB value limit: its JSON length when the JSON is
+ * ASCII, else two bytes per UTF-16 unit (V8 stores a string with any
+ * character past U+00FF in two bytes per unit, ASCII ones included).
+ */
+export function serialisedBound(value: unknown): number {
+  const json = JSON.stringify(value) ?? "";
+  return (ASCII.test(json) ? json.length : 2 * json.length) + 16;
+}
+
 /** A stable identity for a key, for de-duplicating writes. */
 export function keyId(key: Deno.KvKey): string {
   // A plain loop: jobs call this for every write and counter delta.

@@ -5,16 +5,26 @@
  *   number`) into one record per owner and part (`bucketPart`): customer
  *   counts and person step masks (`rebuild` recomputes them either way);
  * - order lines kept one key per line (`silverOrderLine`) into order blocks
- *   (`silverOrderBlock`), the silver data itself.
+ *   (`silverOrderBlock`), and clean events kept one key per event
+ *   (`silverEvent`) into event blocks (`silverEventBlock`): the silver data
+ *   itself.
  *
  * @module
  */
 
-import { silverOrder, silverOrderBlock, silverOrderLines } from "../../kv/keys.ts";
+import {
+  silverEventsOfShard,
+  silverOrder,
+  silverOrderBlock,
+  silverOrderLines,
+} from "../../kv/keys.ts";
 import { getManyChunked, listAll } from "../../kv/mod.ts";
 import { bucketPart } from "../gold/metrics.ts";
+import type { CleanEvent } from "../contracts/types.ts";
+import { EventBlocks } from "../silver/event_blocks.ts";
 import { blockOfLine, type OrderBlock } from "../silver/order_blocks.ts";
 import type { SilverLine } from "../silver/order_types.ts";
+import { serialisedBound } from "./commit_size.ts";
 import { type Fence, type JobOptions, pastDeadline } from "./fence.ts";
 import { WriteSet } from "./write_set.ts";
 
@@ -136,5 +146,48 @@ export async function migrateOrderLines(
     }
     for (const [id, key] of keys) ws.set(key, blocks.get(id));
     if (!(await fence.commit(ws))) throw new Error("Moving order lines to blocks failed a check");
+  }
+}
+
+/** Legacy event keys listed per commit (fewer when their bytes fill the commit first). */
+const EVENTS_PER_MOVE = 400;
+
+/**
+ * Moves the clean events of one shard still in the layout before 2026-11-26
+ * (`silverEvent`) into event blocks, in ingest-id order, each fenced commit
+ * deleting the keys it moved (an interrupted run resumes where it stopped).
+ * The caller holds the shard's `clean_events` lease. Returns whether none is
+ * left (false: the deadline came first).
+ *
+ * @example
+ * ```ts
+ * if (!(await migrateSilverEvents(kv, fence, shard, opts))) return 0; // the next run goes on
+ * ```
+ */
+export async function migrateSilverEvents(
+  kv: Deno.Kv,
+  fence: Fence,
+  shard: number,
+  opts: JobOptions = {},
+): Promise<boolean> {
+  for (;;) {
+    const old = await listAll<CleanEvent>(kv, silverEventsOfShard(shard), {
+      limit: EVENTS_PER_MOVE,
+    });
+    if (old.length === 0) return true;
+    if (pastDeadline(opts)) return false;
+    const ws = new WriteSet();
+    const blocks = new EventBlocks(shard);
+    let n = 0;
+    for (const e of old) {
+      const size = serialisedBound(e.value);
+      const extra = { mutations: 3, bytes: size + blocks.openBytes + 256, keyBytes: 512 };
+      if (n > 0 && !ws.fits(extra)) break;
+      blocks.add(ws, { id: e.key[3] as string, value: e.value, size });
+      ws.deleteOnce(e.key);
+      n++;
+    }
+    blocks.close(ws);
+    if (!(await fence.commit(ws))) throw new Error("Moving silver events to blocks failed a check");
   }
 }

@@ -21,7 +21,7 @@ import {
   silverCategoryWeek,
   silverCustomerCountsAll,
   silverDerivedPrefixes,
-  silverEventsOfShard,
+  silverEventBlocksOfShard,
   silverInventoryRowsOfWeek,
   silverInventoryWeeks,
   silverOrderBlocksAll,
@@ -30,7 +30,7 @@ import {
 } from "../../kv/keys.ts";
 import { getManyChunked, listAll } from "../../kv/mod.ts";
 import { lineValueCents } from "../contracts/mod.ts";
-import type { CleanEvent } from "../contracts/types.ts";
+import type { EventBlock } from "../silver/event_blocks.ts";
 import { VIEW } from "../gold/metrics.ts";
 import { eventMutationBound, EventState } from "../silver/events.ts";
 import {
@@ -52,7 +52,7 @@ import { APPLY_ORDERS } from "./apply_orders.ts";
 import { CLEAN_EVENTS } from "./clean_events.ts";
 import { type Fence, type JobOptions, step, withLeases } from "./fence.ts";
 import { MATERIALISE, materialise } from "./materialise.ts";
-import { migrateOrderLines } from "./migrate.ts";
+import { migrateOrderLines, migrateSilverEvents } from "./migrate.ts";
 import type { JobOutcome } from "./runner.ts";
 import { WriteSet } from "./write_set.ts";
 
@@ -82,8 +82,9 @@ export async function rebuild(
 ): Promise<JobOutcome> {
   const outcome: JobOutcome = { records_in: 0, records_out: 0 };
   const held = await withLeases(kv, allJobLeases(), opts, async (fence) => {
-    // Stores made before order blocks: their lines move first (the replay reads blocks).
+    // Stores made before order and event blocks: their lines and events move first (the replay reads blocks).
     await migrateOrderLines(kv, fence);
+    for (let shard = 0; shard < EVENT_SHARDS; shard++) await migrateSilverEvents(kv, fence, shard);
     await clearDerived(kv, fence, opts);
     outcome.records_in += await replayEvents(kv, fence, opts);
     outcome.records_in += await replayLines(kv, config, fence, opts);
@@ -121,35 +122,51 @@ async function clearDerived(kv: Deno.Kv, fence: Fence, opts: JobOptions): Promis
   await step(opts, "cleared");
 }
 
+/**
+ * Replays every shard's event blocks onto person state read afresh per
+ * batch. A batch may end inside a block: the next one lists from that block
+ * and skips what was replayed.
+ */
 async function replayEvents(kv: Deno.Kv, fence: Fence, opts: JobOptions): Promise<number> {
   let n = 0;
   for (let shard = 0; shard < EVENT_SHARDS; shard++) {
+    const prefix = silverEventBlocksOfShard(shard);
     let start: Deno.KvKey | undefined;
+    /** Events of the first listed block that the batch before replayed. */
+    let skip = 0;
     for (;;) {
-      const entries: Deno.KvEntry<CleanEvent>[] = [];
-      const selector = start
-        ? { prefix: silverEventsOfShard(shard), start }
-        : { prefix: silverEventsOfShard(shard) };
-      for await (const e of kv.list<CleanEvent>(selector, { limit: 400, batchSize: 400 })) {
-        entries.push(e);
+      const blocks: Deno.KvEntry<EventBlock>[] = [];
+      const selector = start ? { prefix, start } : { prefix };
+      for await (const e of kv.list<EventBlock>(selector, { limit: 4, batchSize: 4 })) {
+        blocks.push(e);
       }
-      if (entries.length === 0) break;
+      if (blocks.length === 0) break;
+      const items = blocks.flatMap((b, i) => {
+        const from = i === 0 ? skip : 0;
+        return b.value.events.slice(from).map((event, j) => ({ event, block: i, at: from + j }));
+      });
       const state = new EventState();
-      state.load(await getManyChunked(kv, state.keysFor(entries.map((e) => e.value))));
+      state.load(await getManyChunked(kv, state.keysFor(items.map((x) => x.event))));
       const ws = new WriteSet();
       let taken = 0;
-      for (const e of entries) {
-        const bound = eventMutationBound(state.weeksOf(e.value.person));
+      for (const { event } of items) {
+        const bound = eventMutationBound(state.weeksOf(event.person));
         const mutations = bound + state.pendingMutations;
         if (taken > 0 && !ws.fits({ mutations, keyBytes: 4096 })) break;
-        state.apply(e.value, ws);
+        state.apply(event, ws);
         taken++;
       }
       state.flush(ws);
       await fence.commit(ws);
       await step(opts, "committed");
       n += taken;
-      start = taken === entries.length ? nextKey(entries[taken - 1].key) : entries[taken].key;
+      if (taken === items.length) {
+        start = nextKey(blocks[blocks.length - 1].key);
+        skip = 0;
+      } else {
+        start = blocks[items[taken].block].key;
+        skip = items[taken].at;
+      }
     }
   }
   return n;

@@ -16,7 +16,13 @@
 
 import type { CleanEvent } from "../contracts/types.ts";
 import { dayOf } from "../contracts/buckets.ts";
-import { goldEventRevenue, metaCursor, silverEventsOfShard } from "../../kv/keys.ts";
+import {
+  goldEventRevenue,
+  metaCursor,
+  silverEventBlocksOfShard,
+  silverEventsOfShard,
+} from "../../kv/keys.ts";
+import type { EventBlock } from "../silver/event_blocks.ts";
 import { EVENT_SHARDS, timeOfOldestFirstId } from "../../kv/ids.ts";
 import { getManyChunked } from "../../kv/mod.ts";
 import type { EventRevenueEntry } from "./reconciliation_types.ts";
@@ -57,13 +63,11 @@ export async function updateEventRevenueIndex(kv: Deno.Kv): Promise<EventRevenue
   for (let shard = 0; shard < EVENT_SHARDS; shard++) {
     const cursorKey = metaCursor(CURSOR, shard);
     const cursor = await kv.get<string>(cursorKey);
-    const prefix = silverEventsOfShard(shard);
-    const selector: Deno.KvListSelector = cursor.value
-      ? {
-        prefix,
-        start: [...prefix, idFloor(timeOfOldestFirstId(cursor.value) - RESCAN_MARGIN_MS)],
-      }
-      : { prefix };
+    // Events still in the per-event layout (until clean_events moves them), then the blocks;
+    // a block's key is its last id, so one holding an event past the floor is listed.
+    const floor = cursor.value
+      ? idFloor(timeOfOldestFirstId(cursor.value) - RESCAN_MARGIN_MS)
+      : null;
     let last = cursor.value;
     let batch: [Deno.KvKey, EventRevenueEntry][] = [];
     const flush = async () => {
@@ -82,10 +86,8 @@ export async function updateEventRevenueIndex(kv: Deno.Kv): Promise<EventRevenue
       await op.commit();
       batch = [];
     };
-    for await (const e of kv.list<CleanEvent>(selector, { batchSize: 500 })) {
+    const scan = async (id: string, ev: CleanEvent) => {
       result.scanned++;
-      const ev = e.value;
-      const id = e.key[e.key.length - 1] as string;
       if (last === null || id > last) last = id;
       if (ev.step === 4 && ev.orderId && ev.revenue !== undefined) {
         batch.push([goldEventRevenue(ev.orderId, ev.id), {
@@ -95,6 +97,16 @@ export async function updateEventRevenueIndex(kv: Deno.Kv): Promise<EventRevenue
         }]);
       }
       if (batch.length >= 400) await flush();
+    };
+    for (const prefix of [silverEventsOfShard(shard), silverEventBlocksOfShard(shard)]) {
+      const selector: Deno.KvListSelector = floor
+        ? { prefix, start: [...prefix, floor] }
+        : { prefix };
+      const blocks = prefix[1] === "event_blocks";
+      for await (const e of kv.list<CleanEvent | EventBlock>(selector, { batchSize: 500 })) {
+        if (!blocks) await scan(e.key[e.key.length - 1] as string, e.value as CleanEvent);
+        else for (const ev of (e.value as EventBlock).events) await scan(ev.id, ev);
+      }
     }
     await flush();
   }
