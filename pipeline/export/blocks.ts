@@ -85,7 +85,7 @@ export function* orderBlockRecords(
  *
  * @example
  * ```ts
- * [...eventBlockRecords({ events: [event] }, ["silver", "event_blocks", 0, event.id])];
+ * [...eventBlockRecords({ events: [event] }, ["silver", "~event_blocks", 0, event.id])];
  * // [[event, [0, event.id]]]
  * ```
  */

@@ -98,11 +98,12 @@ export async function updateEventRevenueIndex(kv: Deno.Kv): Promise<EventRevenue
       }
       if (batch.length >= 400) await flush();
     };
-    for (const prefix of [silverEventsOfShard(shard), silverEventBlocksOfShard(shard)]) {
+    const legacy = silverEventsOfShard(shard);
+    for (const prefix of [legacy, silverEventBlocksOfShard(shard)]) {
       const selector: Deno.KvListSelector = floor
         ? { prefix, start: [...prefix, floor] }
         : { prefix };
-      const blocks = prefix[1] === "event_blocks";
+      const blocks = prefix !== legacy;
       for await (const e of kv.list<CleanEvent | EventBlock>(selector, { batchSize: 500 })) {
         if (!blocks) await scan(e.key[e.key.length - 1] as string, e.value as CleanEvent);
         else for (const ev of (e.value as EventBlock).events) await scan(ev.id, ev);
