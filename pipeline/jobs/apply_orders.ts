@@ -276,6 +276,9 @@ async function applyUploads(
         await reload([...inflight, ...slotsOfBatch]);
         continue;
       }
+      // The next batch's reads go before this commit, which is then written while
+      // that batch is computed (sent earlier, it held up those reads).
+      if (next) await next;
       written.forEach((w, k) => {
         const versionstamp = stamps[k] ?? fence.leases[0].versionstamp;
         ws.check({ key: slots[w.slot].key, versionstamp });

@@ -228,6 +228,8 @@ async function drainShard(
         last = null;
         continue;
       }
+      // The next batch's reads go before this commit (see above).
+      await next;
       pipe.start(ws, async (ok) => {
         if (!ok) return;
         consumed += n;
