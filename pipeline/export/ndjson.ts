@@ -28,19 +28,24 @@ export function ndjsonValue(type: ColumnType, cell: Cell): string {
   switch (type) {
     case "string":
     case "decimal":
+      return PLAIN.test(cell as string) ? `"${cell}"` : JSON.stringify(cell);
     case "date":
-      return JSON.stringify(cell);
+      // `YYYY-MM-DD` (cells.ts checks it): nothing to escape.
+      return `"${cell}"`;
     case "int32":
     case "int64":
     case "double":
     case "boolean":
       return String(cell);
     case "timestamp":
-      return JSON.stringify(new Date(cell as number).toISOString());
+      return `"${new Date(cell as number).toISOString()}"`;
     case "json":
       return jsonText(cell);
   }
 }
+
+/** Text JSON writes as it is between quotes: printable ASCII without `"` and `\`. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 /** NDJSON lines of typed rows (cells in column order). */
 export function ndjsonLines(columns: readonly Column[], rows: readonly Cell[][]): string {
