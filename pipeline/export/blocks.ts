@@ -12,7 +12,6 @@
  */
 
 import { type Cell, rowOf } from "./cells.ts";
-import { listAhead } from "./list_ahead.ts";
 import type { ExportTable } from "./tables.ts";
 
 /** Where a block table's rows come from (see `TableSource`). */
@@ -44,23 +43,19 @@ export async function* blockBatches(
   size: number,
 ): AsyncGenerator<Cell[][]> {
   let batch: Cell[][] = [];
-  for await (const chunk of listAhead(kv, { prefix: source.legacy }, size)) {
-    for (const e of chunk) {
-      batch.push(rowOf(table.columns, e.value, e.key.slice(source.legacy.length)));
+  for await (const e of kv.list({ prefix: source.legacy }, { batchSize: size })) {
+    batch.push(rowOf(table.columns, e.value, e.key.slice(source.legacy.length)));
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  for await (const e of kv.list({ prefix: source.prefix }, { batchSize: size })) {
+    for (const [value, key] of source.records(e.value, e.key)) {
+      batch.push(rowOf(table.columns, value, key));
       if (batch.length >= size) {
         yield batch;
         batch = [];
-      }
-    }
-  }
-  for await (const chunk of listAhead(kv, { prefix: source.prefix }, size)) {
-    for (const e of chunk) {
-      for (const [value, key] of source.records(e.value, e.key)) {
-        batch.push(rowOf(table.columns, value, key));
-        if (batch.length >= size) {
-          yield batch;
-          batch = [];
-        }
       }
     }
   }

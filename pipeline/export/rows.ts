@@ -9,7 +9,6 @@ import { type Cell, rowOf } from "./cells.ts";
 import type { ExportTable } from "./tables.ts";
 import { dailyBatches } from "./daily.ts";
 import { blockBatches } from "./blocks.ts";
-import { listAhead } from "./list_ahead.ts";
 
 /** Largest KV list batch used (KV reads stay far below their 1,000-entry limit). */
 export const MAX_BATCH_SIZE = 500;
@@ -49,10 +48,17 @@ async function* prefixBatches(
 ): AsyncGenerator<Cell[][]> {
   const size = batchSizeOf(options);
   const skip = prefix.length;
-  // A KV batch is a row batch here: each is encoded while the next is read.
-  for await (const chunk of listAhead(kv, listSelector(prefix, dayPrefix, options), size)) {
-    yield chunk.map((entry) => rowOf(table.columns, entry.value, entry.key.slice(skip)));
+  let batch: Cell[][] = [];
+  for await (
+    const entry of kv.list(listSelector(prefix, dayPrefix, options), { batchSize: size })
+  ) {
+    batch.push(rowOf(table.columns, entry.value, entry.key.slice(skip)));
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
   }
+  if (batch.length > 0) yield batch;
 }
 
 /** The batch size to use, clamped to 1…{@link MAX_BATCH_SIZE}. */
