@@ -121,6 +121,8 @@ Deno.test("applyOrders() moves the order lines of the per-line layout into block
     assert((await toPerLineLayout(old)) > 0, "the dataset has order lines");
     // Readers see the same lines and rows in the per-line layout.
     assertEquals(await currentLines(old), before);
+    const someOrder = Object.values(before)[0].line.orderId;
+    assertEquals(await ordersExist(old, [someOrder, "no-such-order"]), [true, false]);
     assertEquals(await csvOf(old), await csvOf(fresh));
     for (const kv of [fresh, old]) {
       for (const f of rest) await landOrdersFile(kv, f);
