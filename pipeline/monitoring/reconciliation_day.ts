@@ -126,17 +126,21 @@ export async function computeDay(kv: Deno.Kv, config: Config, day: string): Prom
   let uncomparable = 0;
   for (let i = 0; i < withEvent.length; i += 20) {
     const chunk = withEvent.slice(i, i + 20);
-    const results = await Promise.all(chunk.map(async (o) => {
-      const revenues = [...(await listMap<EventRevenueEntry>(kv, goldEventRevenueOf(o))).entries()];
+    // The chunk's order lines in one read of their blocks, beside the revenue listings.
+    const [lineSets, revenueMaps] = await Promise.all([
+      readOrderLines(kv, chunk),
+      Promise.all(chunk.map((o) => listMap<EventRevenueEntry>(kv, goldEventRevenueOf(o)))),
+    ]);
+    const results = chunk.map((o, k) => {
+      const revenues = [...revenueMaps[k].entries()];
       if (revenues.length === 0) return null;
       // The latest event (ids sort by receipt) states the order's revenue.
       revenues.sort(([a], [b]) => a.localeCompare(b));
       const latest = revenues[revenues.length - 1][1];
       let orderCents = 0;
-      const [lines] = await readOrderLines(kv, [o]);
-      for (const l of lines) if (isRevenueStatus(l.line.status)) orderCents += l.cents;
+      for (const l of lineSets[k]) if (isRevenueStatus(l.line.status)) orderCents += l.cents;
       return { o, eventCents: eventCents(latest, config.fxRates), orderCents };
-    }));
+    });
     for (const r of results) {
       if (r === null) continue;
       if (r.eventCents === null) {
